@@ -1,0 +1,1 @@
+"""Indexing and search: embedders, lexical and dense indexes, fusion."""
