@@ -1,0 +1,75 @@
+"""One question in, one answer out: a summary line and the nearest past cases."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from data.years import display_year
+from index.filters import Filters
+from index.searcher import Hit, Searcher
+
+DEFAULT_TOP_K = 5
+
+# The model reads at most 512 tokens; past a few thousand characters a question is a pasted
+# document, and searching its head is more useful than refusing it.
+MAX_QUESTION_CHARS = 2000
+
+SNIPPET_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str  # as searched (trimmed, capped)
+    summary: str  # one Japanese line for the chat
+    hits: tuple[Hit, ...]
+    filters: Filters
+    notices: tuple[str, ...] = ()  # things the user should know about how the question was read
+
+
+def answer(
+    question: str,
+    filters: Filters | None = None,
+    *,
+    searcher: Searcher,
+    top_k: int = DEFAULT_TOP_K,
+    method: str = "hybrid",
+) -> Answer:
+    """Search the precedents for a question and say in one line what was found."""
+    filters = filters or Filters()
+    text, notices = _prepare(question)
+    if not text:
+        return Answer(
+            question="",
+            summary="質問を入力してください（例：封筒に別の人の書類を入れて送ってしまった）。",
+            hits=(),
+            filters=filters,
+            notices=notices,
+        )
+    hits = tuple(searcher.search(text, top_k=top_k, filters=filters, method=method))
+    return Answer(question=text, summary=summarize(hits, filters), hits=hits, filters=filters, notices=notices)
+
+
+def summarize(hits: tuple[Hit, ...], filters: Filters) -> str:
+    if not hits:
+        where = "指定した条件に合う" if not filters.is_empty else ""
+        return f"{where}前例は見つかりませんでした。条件を広げてお試しください。"
+    top = hits[0].incident
+    categories = "・".join(top.categories) or "類型なし"
+    return (
+        f"似ている前例を{len(hits)}件見つけました。最も近いのは事案 {top.id}"
+        f"（{display_year(top.fiscal_year)}、{categories}）「{snippet(top.description)}」です。"
+    )
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _prepare(question: str) -> tuple[str, tuple[str, ...]]:
+    # Control characters (NUL and the like) are never meaningful in a question.
+    text = "".join(ch for ch in question if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    if len(text) > MAX_QUESTION_CHARS:
+        notice = f"質問が長いため、先頭の{MAX_QUESTION_CHARS:,}文字で検索しました（全{len(text):,}文字）。"
+        return text[:MAX_QUESTION_CHARS], (notice,)
+    return text, ()

@@ -1,0 +1,133 @@
+"""Command-line interface: parses arguments, calls the library, prints text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from data.records import TableError
+from data.years import parse_fiscal_year
+from index.filters import Filters
+from index.searcher import METHODS
+
+from .answer import DEFAULT_TOP_K, answer
+from .render import answer_to_text, hit_to_dict
+from .settings import Settings
+
+
+def _progress(message: str, done: int, total: int) -> None:
+    sys.stderr.write(f"\r{message}: {done}/{total}   ")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _year(value: str) -> int:
+    year = parse_fiscal_year(value)
+    if year is None:
+        raise argparse.ArgumentTypeError(f"年度「{value}」を解釈できません (e.g. R5, 令和5年度, 2023)")
+    return year
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(year_from=args.year_from, year_to=args.year_to, categories=frozenset(args.category or ()))
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .engine import open_engine
+
+    engine = open_engine(Settings.from_env(), progress=_progress)
+    result = answer(args.question, _filters(args), searcher=engine.searcher, top_k=args.top)
+    if args.json:
+        print(json.dumps([hit_to_dict(hit) for hit in result.hits], ensure_ascii=False, indent=2))
+    else:
+        print(answer_to_text(result))
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .engine import open_engine
+
+    settings = Settings.from_env()
+    if args.force:
+        from index.manifest import MANIFEST_NAME
+
+        (settings.index_dir / MANIFEST_NAME).unlink(missing_ok=True)
+    engine = open_engine(settings, progress=_progress)
+    state = f"再構築しました ({engine.rebuilt_because})" if engine.rebuilt_because else "索引は最新です (up to date)"
+    print(f"{len(engine.corpus.incidents)}件の事案: {state}\n索引: {settings.index_dir}")
+    for warning in engine.corpus.warnings:
+        print(f"警告: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .engine import open_engine
+    from .evaluation import evaluate, load_queries
+
+    queries = load_queries(args.queries)
+    settings = Settings.from_env()
+    methods = METHODS if args.method == "all" else (args.method,)
+    with tempfile.TemporaryDirectory(prefix="zenrei-eval-") as tmp:
+        if args.data:
+            # Exactly these files, indexed in a throwaway place: the default index is untouched.
+            settings = Settings(home=settings.home, model=settings.model, tables=tuple(args.data))
+            engine = open_engine(settings, index_dir=Path(tmp) / "index", progress=_progress)
+        else:
+            engine = open_engine(settings, progress=_progress)
+        reports = {method: evaluate(engine.searcher, queries, method) for method in methods}
+    if args.json:
+        print(json.dumps(reports[methods[0]] if len(methods) == 1 else reports, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'method':<8} {'nDCG@5':>7} {'nDCG@10':>8} {'R@10':>6} {'MRR':>6}  n={reports[methods[0]]['n_queries']}")
+    for method, r in reports.items():
+        print(f"{method:<8} {r['ndcg@5']:>7.3f} {r['ndcg@10']:>8.3f} {r['recall@10']:>6.3f} {r['mrr']:>6.3f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant",
+        description="Zenrei（前例）: 個人情報漏えい等の事案から、似た前例と再発防止策を探します。",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    search = sub.add_parser("search", help="似た前例を探す (search similar past incidents)")
+    search.add_argument("question", help="事案や心配事を日本語で (the incident, in plain Japanese)")
+    search.add_argument("--top", type=int, default=DEFAULT_TOP_K, help=f"件数 (default {DEFAULT_TOP_K})")
+    search.add_argument("--json", action="store_true", help="JSONで出力 (print JSON)")
+    search.add_argument("--year-from", type=_year, help="この年度から (e.g. R5, 2023)")
+    search.add_argument("--year-to", type=_year, help="この年度まで (e.g. R6, 2024)")
+    search.add_argument("--category", action="append", help="類型 (e.g. 要配慮); repeatable, any matches")
+    search.set_defaults(func=cmd_search)
+
+    build = sub.add_parser("build", help="索引を作る・更新する (build or refresh the index)")
+    build.add_argument("--force", action="store_true", help="最新でも作り直す (rebuild even if current)")
+    build.set_defaults(func=cmd_build)
+
+    ev = sub.add_parser("eval", help="検索品質を測る (measure ranking quality)")
+    ev.add_argument("--queries", type=Path, required=True, help="JSONL with query, relevant, no_precedent")
+    ev.add_argument("--data", type=Path, nargs="+", help="index exactly these tables, in a temporary place")
+    ev.add_argument("--method", choices=[*METHODS, "all"], default="hybrid")
+    ev.add_argument("--json", action="store_true", help="one JSON object (a dict per method with --method all)")
+    ev.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "top", 1) is not None and getattr(args, "top", 1) < 1:
+        parser.error("--top は1以上にしてください (--top must be at least 1)")
+    try:
+        return args.func(args)
+    except TableError as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,42 @@
+"""The incidents Zenrei searches: read from the configured tables, with a citable source."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from data import read_tables
+from data.records import Incident
+from index.manifest import data_checksum
+
+from .settings import REPO_ROOT
+
+
+@dataclass(frozen=True)
+class Corpus:
+    incidents: tuple[Incident, ...]
+    warnings: tuple[str, ...]
+    checksum: str  # of the files' names and bytes; goes into the index manifest
+
+    def by_id(self, incident_id: str) -> Incident | None:
+        return next((inc for inc in self.incidents if inc.id == incident_id), None)
+
+
+def citable_path(path: Path) -> str:
+    """Repo-relative for shipped tables (same on every machine), absolute otherwise."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
+def load_corpus(paths: Sequence[Path]) -> Corpus:
+    """Read the tables; TableError (file:line) when one cannot be read."""
+    paths = [Path(p) for p in paths]
+    result = read_tables(paths)
+    shown = {str(p): citable_path(p) for p in paths}
+    incidents = tuple(dataclasses.replace(inc, source=shown.get(inc.source, inc.source)) for inc in result.incidents)
+    return Corpus(incidents=incidents, warnings=tuple(result.warnings), checksum=data_checksum(paths))

@@ -1,0 +1,60 @@
+"""Answers as JSON-ready dicts and as plain text for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from data.years import display_year, era_label
+from index.searcher import Hit
+
+from .answer import Answer
+
+
+def hit_to_dict(hit: Hit) -> dict[str, Any]:
+    inc = hit.incident
+    return {
+        "id": inc.id,
+        "rank": hit.rank,
+        "score": round(hit.score, 6),
+        "similarity": round(hit.similarity, 4),
+        "fiscal_year": inc.fiscal_year,
+        "year_label": era_label(inc.fiscal_year) if inc.fiscal_year is not None else None,
+        "year_raw": inc.year_raw,
+        "categories": list(inc.categories),
+        "description": inc.description,
+        "measures": list(inc.measures),
+        "source": inc.source,
+        "line": inc.line,
+        "citation": inc.citation,
+    }
+
+
+def answer_to_text(ans: Answer) -> str:
+    lines = [*ans.notices, ans.summary]
+    for hit in ans.hits:
+        inc = hit.incident
+        badges = " ".join(f"[{c}]" for c in inc.categories)
+        lines += [
+            "",
+            f"{hit.rank}. 事案 {inc.id}  {display_year(inc.fiscal_year)}  {badges}  類似度 {hit.similarity:.2f}",
+            f"   出典: {inc.citation}",
+            f"   {inc.description}",
+        ]
+        if inc.measures:
+            lines.append("   再発防止策:")
+            lines += [f"   - {measure}" for measure in inc.measures]
+        else:
+            lines.append("   再発防止策: （記載なし）")
+    return "\n".join(lines)
+
+
+_MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()#+-.!|<>~$:=&\"'^%@/;?,")
+
+
+def escape_markdown(text: str) -> str:
+    """Make data safe to show through Markdown: every ASCII punctuation mark is escaped.
+
+    CommonMark lets any ASCII punctuation be backslash-escaped, so this turns links, HTML,
+    emphasis, LaTeX ($) and Streamlit's :color[…] directives into literal text.
+    """
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)

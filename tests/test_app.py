@@ -1,0 +1,77 @@
+"""The chat page, driven by Streamlit's AppTest on the seed and the real default model."""
+
+import re
+
+import pytest
+import streamlit as st
+from conftest import REPO, SEED
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.real_model
+
+QUESTION = "封筒に別の人の受給者証を入れて送ってしまった"
+
+
+@pytest.fixture
+def app(zenrei_home, real_model_dir, monkeypatch):
+    monkeypatch.setenv("ZENREI_MODEL", str(real_model_dir))
+    monkeypatch.setenv("ZENREI_DATA", str(SEED))
+    st.cache_resource.clear()  # each test gets its own ZENREI_HOME, so its own engine
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _texts(at):
+    # What the reader sees: the page escapes every markup character in data with a backslash.
+    return [m.value.replace("\\", "") for m in at.markdown]
+
+
+def test_page_opens_in_japanese_with_a_welcome_and_example_questions(app):
+    assert app.title[0].value == "Zenrei（前例）"
+    assert any("似ている過去の事案" in t for t in _texts(app))
+    assert len(app.button) == 4
+
+
+def test_a_question_gets_a_summary_and_case_cards_with_measures_and_sources(app):
+    app.chat_input[0].set_value(QUESTION).run()
+    assert not app.exception
+    texts = _texts(app)
+    assert any(t.startswith("似ている前例を5件見つけました") for t in texts)
+    assert sum(t.startswith("**") and "事案" in t and "類似度" in t for t in texts) == 5
+    assert any("令和6年度 (2024)" in t for t in texts)
+    assert any(t.startswith("- ") for t in texts)  # measures as a bulleted list
+    assert any("data/tables/seed.txt:" in c.value.replace("\\", "") for c in app.caption)
+    assert any(t.startswith(":orange-badge[要配慮]") for t in texts)
+
+
+def test_history_is_kept_during_the_session(app):
+    app.chat_input[0].set_value(QUESTION).run()
+    app.chat_input[0].set_value("予診票をなくした").run()
+    assert not app.exception
+    assert len(app.chat_message) == 5  # the welcome, then two questions and two answers
+
+
+def test_an_example_button_asks_its_question(app):
+    app.button[0].click().run()
+    assert not app.exception
+    assert len(app.chat_message) == 3  # welcome, the example question, its answer
+
+
+def test_sidebar_category_filter_is_respected(app):
+    app.sidebar.multiselect[0].set_value(["不正目的"]).run()
+    app.chat_input[0].set_value("委託先から個人情報が漏えいした").run()
+    assert not app.exception
+    cards = [t for t in _texts(app) if t.startswith("**") and "類似度" in t]
+    assert len(cards) == 3  # the seed has exactly three 不正目的 incidents
+    badges = [t for t in _texts(app) if t.startswith(":orange-badge[")]
+    assert badges.count(":orange-badge[不正目的]") == 3
+
+
+def test_hostile_text_in_the_question_is_shown_literally(app):
+    app.chat_input[0].set_value("<img src=x onerror=alert(1)> [a](javascript:alert(1))").run()
+    assert not app.exception
+    user_text = app.chat_message[-2].markdown[0].value
+    assert user_text.replace("\\", "") == "<img src=x onerror=alert(1)> [a](javascript:alert(1))"
+    assert re.search(r"(?<!\\)[<>\[\]()]", user_text) is None  # every markup character escaped
