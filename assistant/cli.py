@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import pkgutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -115,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--method", choices=[*METHODS, "all"], default="hybrid")
     ev.add_argument("--json", action="store_true", help="one JSON object (a dict per method with --method all)")
     ev.set_defaults(func=cmd_eval)
+
+    # Further commands live in assistant/cli_<name>.py, each with register(subparsers), so a
+    # feature brings its command along without this file growing.
+    package = importlib.import_module("assistant")
+    for info in sorted(pkgutil.iter_modules(package.__path__, "assistant."), key=lambda m: m.name):
+        if info.name.split(".")[-1].startswith("cli_"):
+            importlib.import_module(info.name).register(sub)
     return parser
 
 

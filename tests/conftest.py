@@ -15,7 +15,6 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "data" / "tables" / "seed.txt"
-SHARED = REPO.parent / "shared"
 
 
 class FakeEmbedder:

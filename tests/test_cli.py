@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, SEED, SHARED
+from conftest import REPO, SEED
 
 from assistant.cli import build_parser, main
 
@@ -51,9 +51,7 @@ def test_search_respects_year_and_category_filters(env, capsys):
 
 
 def test_eval_on_the_dev_set_meets_the_target_and_hybrid_beats_each_leg(env, capsys, tmp_path):
-    queries = SHARED / "eval" / "dev_queries.jsonl"
-    if not queries.exists():
-        pytest.skip("shared dev queries not present")
+    queries = REPO / "data" / "eval" / "dev_queries.jsonl"
     assert main(["eval", "--queries", str(queries), "--data", str(SEED), "--method", "all", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["hybrid"]["n_queries"] == 16

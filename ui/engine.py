@@ -1,0 +1,41 @@
+"""The engine every page shares (cached once per server) and the sidebar filters."""
+
+import streamlit as st
+
+from assistant.engine import Engine, open_engine
+from assistant.settings import Settings
+from data.years import era_label
+from index.filters import Filters
+
+
+@st.cache_resource(show_spinner="モデルと索引を読み込んでいます…")
+def get_engine() -> Engine:
+    bar = st.progress(0.0, text="索引を準備しています…")
+    engine = open_engine(
+        Settings.from_env(),
+        progress=lambda msg, done, total: bar.progress(min(done / max(total, 1), 1.0), text=f"{msg} {done}/{total}"),
+    )
+    bar.empty()
+    return engine
+
+
+def sidebar_filters(engine: Engine) -> tuple[Filters, int]:
+    """Fiscal-year range, categories and how many cases to show, from the sidebar."""
+    incidents = engine.corpus.incidents
+    years = sorted({i.fiscal_year for i in incidents if i.fiscal_year is not None})
+    with st.sidebar:
+        st.header("絞り込み")
+        span = None
+        if len(years) > 1:
+            span = st.select_slider("年度", options=years, value=(years[0], years[-1]), format_func=era_label)
+        categories = st.multiselect("類型", sorted({c for i in incidents for c in i.categories}))
+        top_k = st.slider("表示件数", 1, 20, 5)
+        st.caption(f"{len(incidents)}件の事案を検索対象にしています。")
+    # The full span means "no year filter", so incidents of unknown year stay searchable.
+    narrowed = span is not None and tuple(span) != (years[0], years[-1])
+    filters = Filters(
+        year_from=span[0] if narrowed else None,
+        year_to=span[1] if narrowed else None,
+        categories=frozenset(categories),
+    )
+    return filters, top_k
