@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data import read_tables
+from data.catalog import source_label
 from data.records import Incident
 from index.manifest import data_checksum
 
@@ -19,6 +20,10 @@ class Corpus:
     incidents: tuple[Incident, ...]
     warnings: tuple[str, ...]
     checksum: str  # of the files' names and bytes; goes into the index manifest
+    labels: dict[str, str]  # Incident.source -> what users call that table
+
+    def label(self, incident: Incident) -> str:
+        return self.labels.get(incident.source, incident.source)
 
     def by_id(self, incident_id: str) -> Incident | None:
         return next((inc for inc in self.incidents if inc.id == incident_id), None)
@@ -39,4 +44,5 @@ def load_corpus(paths: Sequence[Path]) -> Corpus:
     result = read_tables(paths)
     shown = {str(p): citable_path(p) for p in paths}
     incidents = tuple(dataclasses.replace(inc, source=shown.get(inc.source, inc.source)) for inc in result.incidents)
-    return Corpus(incidents=incidents, warnings=tuple(result.warnings), checksum=data_checksum(paths))
+    labels = {shown[str(p)]: source_label(p) for p in paths}
+    return Corpus(incidents=incidents, warnings=tuple(result.warnings), checksum=data_checksum(paths), labels=labels)

@@ -13,21 +13,24 @@ class Filters:
     """Restrictions chosen by the user; the default lets everything through.
 
     A year bound excludes incidents whose year is unknown: a user who asks for R5–R6 does not
-    want cases that may be from any year. Categories match when the incident has any of them.
+    want cases that may be from any year. Categories match when the incident has any of them;
+    sources (the tables incidents came from, as in `Incident.source`) likewise.
     """
 
     year_from: int | None = None
     year_to: int | None = None
     categories: frozenset[str] = field(default_factory=frozenset)
+    sources: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
             raise ValueError(f"年度の範囲が逆です: {self.year_from} > {self.year_to}")
         object.__setattr__(self, "categories", frozenset(self.categories))
+        object.__setattr__(self, "sources", frozenset(self.sources))
 
     @property
     def is_empty(self) -> bool:
-        return self.year_from is None and self.year_to is None and not self.categories
+        return self.year_from is None and self.year_to is None and not self.categories and not self.sources
 
     def matches(self, incident: Incident) -> bool:
         if self.year_from is not None or self.year_to is not None:
@@ -39,6 +42,8 @@ class Filters:
             if self.year_to is not None and fy > self.year_to:
                 return False
         if self.categories and not self.categories.intersection(incident.categories):
+            return False
+        if self.sources and incident.source not in self.sources:
             return False
         return True
 

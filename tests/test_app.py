@@ -75,3 +75,23 @@ def test_hostile_text_in_the_question_is_shown_literally(app):
     user_text = app.chat_message[-2].markdown[0].value
     assert user_text.replace("\\", "") == "<img src=x onerror=alert(1)> [a](javascript:alert(1))"
     assert re.search(r"(?<!\\)[<>\[\]()]", user_text) is None  # every markup character escaped
+
+
+def test_cards_name_their_source_and_other_bodies_can_be_left_out(zenrei_home, real_model_dir, monkeypatch):
+    import os
+
+    other = REPO / "data" / "tables" / "other_bodies_published.jsonl"
+    monkeypatch.setenv("ZENREI_MODEL", str(real_model_dir))
+    monkeypatch.setenv("ZENREI_DATA", os.pathsep.join([str(SEED), str(other)]))
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180).run()
+    at.chat_input[0].set_value("USBメモリを紛失した").run()
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert any("他団体の公表事案" in c and "](https://" in c for c in captions)
+
+    at.sidebar.checkbox(key="src-data/tables/other_bodies_published.jsonl").uncheck().run()
+    at.chat_input[0].set_value("USBメモリを紛失した").run()
+    assert not at.exception
+    last = at.chat_message[-1]
+    cards = [m.value.replace("\\", "") for m in last.markdown if "類似度" in m.value]
+    assert cards and all("HO-" not in card for card in cards)

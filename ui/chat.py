@@ -44,4 +44,4 @@ for message in messages:
         if message["role"] == "user":
             st.markdown(md(message["content"]))
         else:
-            show_answer(message["answer"])
+            show_answer(message["answer"], engine.corpus.labels)

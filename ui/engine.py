@@ -29,6 +29,11 @@ def sidebar_filters(engine: Engine) -> tuple[Filters, int]:
         if len(years) > 1:
             span = st.select_slider("年度", options=years, value=(years[0], years[-1]), format_func=era_label)
         categories = st.multiselect("類型", sorted({c for i in incidents for c in i.categories}))
+        st.markdown("**データの出典**")
+        # One checkbox a table: trainers and officers include or leave out other bodies' cases.
+        sources = [
+            src for src, label in engine.corpus.labels.items() if st.checkbox(label, value=True, key=f"src-{src}")
+        ]
         top_k = st.slider("表示件数", 1, 20, 5)
         st.caption(f"{len(incidents)}件の事案を検索対象にしています。")
     # The full span means "no year filter", so incidents of unknown year stay searchable.
@@ -37,5 +42,7 @@ def sidebar_filters(engine: Engine) -> tuple[Filters, int]:
         year_from=span[0] if narrowed else None,
         year_to=span[1] if narrowed else None,
         categories=frozenset(categories),
+        # All tables ticked means no source filter at all (cheaper, and the same result).
+        sources=frozenset(sources) if len(sources) < len(engine.corpus.labels) else frozenset(),
     )
     return filters, top_k

@@ -1,0 +1,46 @@
+"""Which incidents a filter lets through."""
+
+import pytest
+
+from conftest import SEED
+from data import read_table
+from index.filters import Filters
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return read_table(SEED).incidents
+
+
+def test_no_filter_lets_everything_through(seed):
+    assert Filters().is_empty
+    assert Filters().allowed(seed) == list(range(19))
+
+
+def test_year_range_is_inclusive(seed):
+    kept = [seed[i] for i in Filters(year_from=2023, year_to=2024).allowed(seed)]
+    assert {i.fiscal_year for i in kept} == {2023, 2024}
+    assert len(kept) == 12
+
+
+def test_a_year_bound_leaves_out_incidents_of_unknown_year(seed):
+    from dataclasses import replace
+
+    unknown = replace(seed[0], fiscal_year=None)
+    assert Filters().matches(unknown)
+    assert not Filters(year_from=2000).matches(unknown)
+
+
+def test_categories_match_when_the_incident_has_any_of_them(seed):
+    kept = {seed[i].id for i in Filters(categories={"不正目的", "100人以上"}).allowed(seed)}
+    assert kept == {"5", "9", "11", "15"}
+
+
+def test_sources_keep_only_incidents_from_those_tables(seed):
+    assert Filters(sources={seed[0].source}).allowed(seed) == list(range(19))
+    assert Filters(sources={"elsewhere.csv"}).allowed(seed) == []
+
+
+def test_an_inverted_year_range_is_refused():
+    with pytest.raises(ValueError, match="年度の範囲"):
+        Filters(year_from=2024, year_to=2022)
