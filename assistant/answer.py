@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from data.years import display_year
 from index.filters import Filters
 from index.searcher import Hit, Searcher
+
+if TYPE_CHECKING:
+    from .question import Chip
 
 DEFAULT_TOP_K = 5
 
@@ -19,12 +23,22 @@ SNIPPET_CHARS = 40
 
 
 @dataclass(frozen=True)
+class MeasureLine:
+    """A measure as worded in one or more of the cases shown, with the cases that used it."""
+
+    text: str
+    incident_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str  # as searched (trimmed, capped)
     summary: str  # one Japanese line for the chat
     hits: tuple[Hit, ...]
     filters: Filters
     notices: tuple[str, ...] = ()  # things the user should know about how the question was read
+    chips: tuple[Chip, ...] = ()  # filters read from the chat, removable on the page
+    measures: tuple[MeasureLine, ...] = ()  # set when the user asked for the measures only
 
 
 def answer(
@@ -38,6 +52,8 @@ def answer(
     """Search the precedents for a question and say in one line what was found."""
     filters = filters or Filters()
     text, notices = _prepare(question)
+    if not text and not filters.is_empty:
+        return _browse(searcher, filters, top_k, notices)
     if not text:
         return Answer(
             question="",
@@ -48,6 +64,32 @@ def answer(
         )
     hits = tuple(searcher.search(text, top_k=top_k, filters=filters, method=method))
     return Answer(question=text, summary=summarize(hits, filters), hits=hits, filters=filters, notices=notices)
+
+
+def _browse(searcher: Searcher, filters: Filters, top_k: int, notices: tuple[str, ...]) -> Answer:
+    """Only filters, nothing to search for: the newest cases that match, for browsing."""
+    matching = [searcher.incidents[i] for i in filters.allowed(searcher.incidents)]
+    matching.sort(key=lambda inc: (-(inc.fiscal_year or 0), inc.source, inc.line))
+    hits = tuple(
+        Hit(incident=inc, rank=rank, score=0.0, similarity=0.0, lexical_score=0.0)
+        for rank, inc in enumerate(matching[:top_k], start=1)
+    )
+    summary = f"条件に合う事案は{len(matching)}件です。新しい順に{len(hits)}件を示します。"
+    return Answer(question="", summary=summary, hits=hits, filters=filters, notices=notices)
+
+
+def gather_measures(hits: tuple[Hit, ...]) -> tuple[MeasureLine, ...]:
+    """The measures of the cases, identical wordings merged, in the order the cases rank."""
+    merged: dict[str, list[str]] = {}
+    shown: dict[str, str] = {}
+    for hit in hits:
+        for measure in hit.incident.measures:
+            key = unicodedata.normalize("NFKC", measure).rstrip("。．. ")
+            shown.setdefault(key, measure)
+            ids = merged.setdefault(key, [])
+            if hit.incident.id not in ids:
+                ids.append(hit.incident.id)
+    return tuple(MeasureLine(shown[key], tuple(ids)) for key, ids in merged.items())
 
 
 def summarize(hits: tuple[Hit, ...], filters: Filters) -> str:

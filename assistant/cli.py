@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import json
 import pkgutil
@@ -16,7 +17,7 @@ from data.years import parse_fiscal_year
 from index.filters import Filters
 from index.searcher import METHODS
 
-from .answer import DEFAULT_TOP_K, answer
+from .answer import DEFAULT_TOP_K
 from .render import answer_to_text, hit_to_dict
 from .settings import Settings
 
@@ -40,10 +41,13 @@ def _filters(args: argparse.Namespace) -> Filters:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from .conversation import interpret, respond
     from .engine import open_engine
 
     engine = open_engine(Settings.from_env(), progress=_progress)
-    result = answer(args.question, _filters(args), searcher=engine.searcher, top_k=args.top)
+    # Filters written in the question (「R6の」「要配慮のみ」) apply as they do on the page.
+    request = interpret(args.question, None, top_k=args.top, today=dt.date.today(), labels=engine.corpus.labels)
+    result = respond(request, _filters(args), searcher=engine.searcher)
     if args.json:
         print(json.dumps([hit_to_dict(hit) for hit in result.hits], ensure_ascii=False, indent=2))
     else:

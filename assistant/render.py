@@ -30,7 +30,13 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
 
 
 def answer_to_text(ans: Answer) -> str:
-    lines = [*ans.notices, ans.summary]
+    lines = [*ans.notices]
+    if ans.chips:
+        lines.append("質問から読み取った条件: " + "、".join(chip.label for chip in ans.chips))
+    lines.append(ans.summary)
+    if ans.measures:
+        lines += [f"- {line.text}　〔事案 {'、'.join(line.incident_ids)}〕" for line in ans.measures]
+        return "\n".join(lines)
     for hit in ans.hits:
         inc = hit.incident
         badges = " ".join(f"[{c}]" for c in inc.categories)

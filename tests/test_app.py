@@ -95,3 +95,24 @@ def test_cards_name_their_source_and_other_bodies_can_be_left_out(zenrei_home, r
     last = at.chat_message[-1]
     cards = [m.value.replace("\\", "") for m in last.markdown if "類似度" in m.value]
     assert cards and all("HO-" not in card for card in cards)
+
+
+def test_follow_ups_refine_the_last_answer_and_chips_can_be_removed(app):
+    app.chat_input[0].set_value(QUESTION).run()
+    app.chat_input[0].set_value("R5だけ").run()
+    assert not app.exception
+    last = app.chat_message[-1]
+    years = [m.value.replace("\\", "") for m in last.markdown if "類似度" in m.value]
+    assert years and all("令和5年度 (2023)" in y for y in years)
+    chip = next(b for b in app.button if b.label == "✕ 令和5年度")
+
+    chip.click().run()
+    assert not app.exception
+    cards = [m.value.replace("\\", "") for m in app.chat_message[-1].markdown if "類似度" in m.value]
+    assert any("令和6年度" in c for c in cards)  # the year filter is gone
+    assert not any(b.label.startswith("✕ ") for b in app.button)
+
+    app.chat_input[0].set_value("防止策だけまとめて").run()
+    digest = [m.value for m in app.chat_message[-1].markdown]
+    assert any("再発防止策を、重複を除いて" in t for t in digest)
+    assert any(t.startswith("- ") and "〔事案" in t for t in digest)

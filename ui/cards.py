@@ -29,7 +29,9 @@ def case_card(hit: Hit, label: str | None = None) -> None:
     inc = hit.incident
     with st.container(border=True):
         year = md(display_year(inc.fiscal_year))
-        st.markdown(f"**{hit.rank}. 事案 {md(inc.id)}**　{year}　類似度 {hit.similarity:.2f}")
+        # Cases listed by filters alone were not compared with anything: no similarity to show.
+        similarity = f"　類似度 {hit.similarity:.2f}" if hit.similarity else ""
+        st.markdown(f"**{hit.rank}. 事案 {md(inc.id)}**　{year}{similarity}")
         badges = st.container(horizontal=True)
         for category in inc.categories:
             badges.badge(md(category), color="orange")
@@ -43,5 +45,10 @@ def show_answer(result: Answer, labels: dict[str, str] | None = None) -> None:
     for notice in result.notices:
         st.info(notice)
     st.markdown(md(result.summary))
+    if result.measures:
+        # 「防止策だけまとめて」: the measures, each cited to the cases that used it.
+        lines = [f"- {md(line.text)}　〔事案 {md('、'.join(line.incident_ids))}〕" for line in result.measures]
+        st.markdown("\n".join(lines))
+        return
     for hit in result.hits:
         case_card(hit, (labels or {}).get(hit.incident.source))

@@ -1,8 +1,11 @@
-"""The chat page: a question in, the nearest past cases out; history kept for the session."""
+"""The chat page: a question in, the nearest past cases out; follow-ups refine the last answer."""
+
+import datetime as dt
+from dataclasses import replace
 
 import streamlit as st
 
-from assistant.answer import answer
+from assistant.conversation import interpret, respond
 from assistant.render import escape_markdown as md
 from ui.cards import show_answer
 from ui.engine import get_engine, sidebar_filters
@@ -25,11 +28,23 @@ def ask(question: str) -> None:
     st.session_state.pending = question
 
 
-# The question is answered before anything is drawn, so the history below already holds it.
-prompt = st.chat_input("例：封筒に別の人の受給者証を入れて送ってしまった") or st.session_state.pop("pending", None)
-if prompt:
-    result = answer(prompt, filters, searcher=engine.searcher, top_k=top_k)
-    messages += [{"role": "user", "content": prompt}, {"role": "assistant", "answer": result}]
+def remove_chip(key: str, label: str) -> None:
+    last = st.session_state.last_request
+    st.session_state.pending_request = (replace(last, stated=last.stated.without(key)), f"（条件「{label}」を外す）")
+
+
+# The message is answered before anything is drawn, so the history below already holds it.
+request, said = None, None
+if prompt := st.chat_input("例：封筒に別の人の受給者証を入れて送ってしまった") or st.session_state.pop("pending", None):
+    previous = st.session_state.get("last_request")
+    request = interpret(prompt, previous, top_k=top_k, today=dt.date.today(), labels=engine.corpus.labels)
+    said = prompt
+elif pending := st.session_state.pop("pending_request", None):
+    request, said = pending
+if request is not None:
+    result = respond(request, filters, searcher=engine.searcher)
+    st.session_state.last_request = request
+    messages += [{"role": "user", "content": said}, {"role": "assistant", "answer": result}]
 
 with st.chat_message("assistant"):
     st.markdown(
@@ -38,10 +53,27 @@ with st.chat_message("assistant"):
     if not messages:
         for example in EXAMPLES:
             st.button(example, on_click=ask, args=(example,))
+        st.caption("続けて「R6だけ」「要配慮のみ」「もっと見せて」「防止策だけまとめて」と絞り込めます。")
 
-for message in messages:
+for number, message in enumerate(messages):
     with st.chat_message(message["role"]):
         if message["role"] == "user":
             st.markdown(md(message["content"]))
-        else:
-            show_answer(message["answer"], engine.corpus.labels)
+            continue
+        result = message["answer"]
+        if result.chips:
+            # Chips of the latest answer can be removed; older ones are a record of what was asked.
+            latest = number == len(messages) - 1
+            row = st.container(horizontal=True)
+            for chip in result.chips:
+                if latest:
+                    row.button(
+                        f"✕ {chip.label}",
+                        key=f"chip-{number}-{chip.key}",
+                        on_click=remove_chip,
+                        args=(chip.key, chip.label),
+                        help="この条件を外して検索し直します",
+                    )
+                else:
+                    row.badge(md(chip.label), color="gray")
+        show_answer(result, engine.corpus.labels)
