@@ -29,19 +29,22 @@ def load_queries(path: Path) -> list[Query]:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise TableError(str(path), None, f"評価用クエリを読めません (cannot read queries): {exc}") from exc
-    queries = []
+    queries: dict[str, Query] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             raw = json.loads(line)
             relevant = {str(k): int(v) for k, v in (raw.get("relevant") or {}).items()}
-            queries.append(
-                Query(str(raw.get("qid", number)), str(raw["query"]), relevant, bool(raw.get("no_precedent", False)))
-            )
+            qid, no_precedent = str(raw.get("qid", number)), bool(raw.get("no_precedent", False))
+            query = Query(qid, str(raw["query"]), relevant, no_precedent)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise TableError(str(path), number, f"クエリ行が不正です (bad query line): {exc}") from exc
-    return queries
+        if qid in queries:
+            # Feedback files hold one line per click: later judgements of a case win.
+            query = Query(qid, query.text, {**queries[qid].relevant, **relevant}, no_precedent)
+        queries[qid] = query
+    return list(queries.values())
 
 
 def dcg(grades: Sequence[int]) -> float:
@@ -72,7 +75,8 @@ def reciprocal_rank(ranked: Sequence[str], relevant: Mapping[str, int], k: int =
 
 def evaluate(searcher: Searcher, queries: Sequence[Query], method: str = "hybrid") -> dict[str, float | int]:
     """Mean metrics over the queries that have judgements (no-precedent lines have none)."""
-    judged = [q for q in queries if q.relevant]
+    # A query whose cases were all judged "not similar" has nothing to find: it is not scored.
+    judged = [q for q in queries if any(grade > 0 for grade in q.relevant.values())]
     totals = {"ndcg@5": 0.0, "ndcg@10": 0.0, "recall@10": 0.0, "mrr": 0.0}
     for query in judged:
         ranked = [hit.incident.id for hit in searcher.search(query.text, top_k=CUTOFF, method=method)]

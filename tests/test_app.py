@@ -116,3 +116,17 @@ def test_follow_ups_refine_the_last_answer_and_chips_can_be_removed(app):
     digest = [m.value for m in app.chat_message[-1].markdown]
     assert any("再発防止策を、重複を除いて" in t for t in digest)
     assert any(t.startswith("- ") and "〔事案" in t for t in digest)
+
+
+def test_cards_say_why_they_matched_and_feedback_is_kept_only_on_click(app, zenrei_home):
+    app.chat_input[0].set_value(QUESTION).run()
+    reasons = [c.value for c in app.caption if c.value.startswith("一致の理由")]
+    assert len(reasons) == 5 and any("受給者" in r for r in reasons)
+    assert any("**受給者**" in m.value for m in app.markdown)  # highlighted in the description
+    feedback_file = zenrei_home / "feedback.jsonl"
+    assert not feedback_file.exists()
+
+    app.get("feedback")[0].set_value(1).run()
+    assert not app.exception
+    lines = feedback_file.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and QUESTION in lines[0]

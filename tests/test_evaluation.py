@@ -53,3 +53,14 @@ def test_a_broken_query_line_names_file_and_line(tmp_path):
     path.write_text('{"qid": "q1", "query": "a", "relevant": {}}\n{not json\n', encoding="utf-8")
     with pytest.raises(TableError, match=r"q\.jsonl:2"):
         load_queries(path)
+
+
+def test_feedback_clicks_form_an_eval_file_merged_by_question(tmp_path):
+    from assistant.feedback import record_feedback
+
+    record_feedback(tmp_path, "受給者証の誤送付", "12", similar=True)
+    record_feedback(tmp_path, "受給者証の誤送付", "4", similar=False)
+    path = record_feedback(tmp_path, "予診票の紛失", "13", similar=True)
+    first, second = load_queries(path)
+    assert first.text == "受給者証の誤送付" and first.relevant == {"12": 2, "4": 0}
+    assert second.relevant == {"13": 2}

@@ -5,6 +5,7 @@ import re
 import streamlit as st
 
 from assistant.answer import Answer
+from assistant.explain import highlight_spans, shared_words
 from assistant.render import escape_markdown as md
 from data.years import display_year
 from index.searcher import Hit
@@ -25,7 +26,20 @@ def source_line(hit: Hit, label: str | None = None) -> str:
     return "出典: " + " · ".join(parts)
 
 
-def case_card(hit: Hit, label: str | None = None) -> None:
+def highlighted(text: str, spans: list[tuple[int, int]]) -> str:
+    """Escaped Markdown of `text` with the given spans in bold."""
+    out, last = [], 0
+    for start, end in spans:
+        if start < last:
+            continue
+        out += [md(text[last:start]), f"**{md(text[start:end])}**"]
+        last = end
+    out.append(md(text[last:]))
+    return "".join(out)
+
+
+def case_card(hit: Hit, label: str | None = None, question: str = "", on_feedback=None, key: str | None = None) -> None:
+    """One past case. With a question: the shared words in bold and a 似ている/似ていない control."""
     inc = hit.incident
     with st.container(border=True):
         year = md(display_year(inc.fiscal_year))
@@ -35,13 +49,27 @@ def case_card(hit: Hit, label: str | None = None) -> None:
         badges = st.container(horizontal=True)
         for category in inc.categories:
             badges.badge(md(category), color="orange")
-        st.markdown(md(inc.description))
+        if question:
+            st.markdown(highlighted(inc.description, highlight_spans(question, inc.description)))
+            words = shared_words(question, " ".join([inc.description, *inc.measures]))
+            reasons = [
+                f"共通する語: {'、'.join(md(w) for w in words)}" if words else "共通する語なし（意味の近さで一致）"
+            ]
+            reasons.append(f"類似度 {hit.similarity:.2f} ・ 語の一致 {hit.lexical_score:.1f}")
+            st.caption("一致の理由: " + " ／ ".join(reasons))
+        else:
+            st.markdown(md(inc.description))
         st.markdown("**再発防止策**")
         st.markdown("\n".join(f"- {md(m)}" for m in inc.measures) or "（記載なし）")
         st.caption(source_line(hit, label))
+        if on_feedback is not None and key is not None:
+            st.caption("この事案は似ていましたか（押したときだけ、この端末に記録します）")
+            st.feedback("thumbs", key=key, on_change=on_feedback, args=(key, question, inc.id))
 
 
-def show_answer(result: Answer, labels: dict[str, str] | None = None) -> None:
+def show_answer(
+    result: Answer, labels: dict[str, str] | None = None, on_feedback=None, key_prefix: str = "answer"
+) -> None:
     for notice in result.notices:
         st.info(notice)
     st.markdown(md(result.summary))
@@ -51,4 +79,6 @@ def show_answer(result: Answer, labels: dict[str, str] | None = None) -> None:
         st.markdown("\n".join(lines))
         return
     for hit in result.hits:
-        case_card(hit, (labels or {}).get(hit.incident.source))
+        label = (labels or {}).get(hit.incident.source)
+        key = f"{key_prefix}-fb-{hit.incident.source}-{hit.incident.id}"
+        case_card(hit, label, result.question, on_feedback, key)

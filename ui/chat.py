@@ -6,7 +6,9 @@ from dataclasses import replace
 import streamlit as st
 
 from assistant.conversation import interpret, respond
+from assistant.feedback import record_feedback
 from assistant.render import escape_markdown as md
+from assistant.settings import Settings
 from ui.cards import show_answer
 from ui.engine import get_engine, sidebar_filters
 
@@ -31,6 +33,13 @@ def ask(question: str) -> None:
 def remove_chip(key: str, label: str) -> None:
     last = st.session_state.last_request
     st.session_state.pending_request = (replace(last, stated=last.stated.without(key)), f"（条件「{label}」を外す）")
+
+
+def save_feedback(key: str, question: str, incident_id: str) -> None:
+    value = st.session_state.get(key)
+    if value is not None:  # 1 = 似ている (thumbs up), 0 = 似ていない
+        record_feedback(Settings.from_env().home, question, incident_id, similar=value == 1)
+        st.toast("ご意見を記録しました。検索の改善に使います。")
 
 
 # The message is answered before anything is drawn, so the history below already holds it.
@@ -76,4 +85,4 @@ for number, message in enumerate(messages):
                     )
                 else:
                     row.badge(md(chip.label), color="gray")
-        show_answer(result, engine.corpus.labels)
+        show_answer(result, engine.corpus.labels, save_feedback, key_prefix=f"m{number}")

@@ -1,0 +1,62 @@
+"""Why a case matched: the real words it shares with the question (SudachiPy, for display).
+
+Search uses character n-grams, which are good at matching but unreadable ("受給", "給者");
+a person wants to see 「受給者」「封筒」「送る」. Words are compared by their normalized form, so
+送って and 送付した share nothing but 送った and 送る do.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+# Parts of speech that carry the content of an incident; particles and auxiliaries do not.
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
+# Frequent words that match almost every case and explain nothing.
+_STOP = {"する", "ある", "いる", "なる", "こと", "もの", "ため", "よう", "際", "等", "者", "方", "中", "後", "前", "時"}
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
+    # Loaded once per process (about 0.1 s); the dictionary ships in the sudachidict-core wheel.
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary().tokenizer(mode=SplitMode.C)
+
+
+def _content_words(text: str) -> list[tuple[str, int, int]]:
+    """(normalized form, begin, end) of each content word; offsets index `text`."""
+    words = []
+    for m in _tokenizer().tokenize(text):
+        pos = m.part_of_speech()
+        if pos[0] not in _CONTENT_POS or pos[1] in ("非自立可能", "数詞"):
+            continue
+        form = m.normalized_form()
+        if form in _STOP or len(m.surface().strip()) == 0:
+            continue
+        if len(form) == 1 and not ("\u4e00" <= form <= "\u9fff"):
+            continue  # a lone kana or letter is noise; a lone kanji (「証」「票」) is a word
+        words.append((form, m.begin(), m.end()))
+    return words
+
+
+def _prepare(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)[:2000]
+
+
+def shared_words(question: str, text: str) -> tuple[str, ...]:
+    """The words of `text` that the question also uses, as written in `text`, in order."""
+    text = _prepare(text)
+    wanted = {form for form, _, _ in _content_words(_prepare(question))}
+    seen: list[str] = []
+    for form, begin, end in _content_words(text):
+        surface = text[begin:end]
+        if form in wanted and surface not in seen:
+            seen.append(surface)
+    return tuple(seen)
+
+
+def highlight_spans(question: str, text: str) -> list[tuple[int, int]]:
+    """Character spans of `text` (as given, NFKC-stable text assumed) to highlight."""
+    wanted = {form for form, _, _ in _content_words(_prepare(question))}
+    return [(begin, end) for form, begin, end in _content_words(text) if form in wanted]
