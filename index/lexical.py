@@ -1,19 +1,60 @@
-"""BM25 over character 1- and 2-grams: the lexical leg.
+"""BM25 over character 1- and 2-grams, plus a field of domain concepts: the lexical leg.
 
 Japanese has no spaces, so a whitespace tokenizer would see one token per sentence and score
-everything 0; character n-grams need no dictionary and measured best on our data.
+everything 0; character n-grams need no dictionary and measured best on our data (word
+tokens from SudachiPy, 3-grams and bigrams alone all measured lower: see bench/quality.py).
+
+Two BM25 indexes answer together:
+- text: n-grams of the description and measures. A question's own n-grams weigh 1; the
+  n-grams of its expansion terms (index/synonyms.py) weigh `expansion_weight`.
+- concepts: one token per notion of the variant dictionary that the description mentions
+  (§誤封入, §紛失, ...), weighted `concept_weight`. It lets two wordings of one kind of incident
+  meet even when they share no characters (「封入誤り」 and 「一緒に入っていた」).
 """
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
+from .synonyms import EXPANSION_WEIGHT, concept_tokens, dictionary_fingerprint
+
 NGRAM_SIZES = (1, 2)
+
+# Weight of the concept field against the text field. Chosen on the decide half of the dev
+# sets among 2 / 3 / 4 (bench/quality.py); concept idf is low for common notions, so a
+# weight above 1 is needed for a shared kind of incident to matter against dozens of n-grams.
+CONCEPT_WEIGHT = 4.0
+
+# Written next to the BM25 files with the n-gram sizes and the dictionary's fingerprint, and
+# checked on load: bump it whenever tokenization or the fields change, so a saved index built
+# the old way is rebuilt (load raises ValueError, which the storage layer turns into a rebuild).
+LEXICAL_VERSION = 2
+VERSION_FILE = "zenrei-lexical.json"
+TEXT_DIR = "text"
+CONCEPT_DIR = "concepts"
+
+# bm25s drops a document with no token and shifts the ids after it: give every one a token.
+_EMPTY = "\u2205"
+
+
+@dataclass(frozen=True)
+class LexicalDocument:
+    """What the lexical leg indexes for one incident.
+
+    `text` is searched by n-grams; `concept_source` is where the concepts are read from. The
+    description alone measured better than description + measures for concepts: measures
+    mention other kinds of incident in passing ("FAXを使用する場合は…").
+    """
+
+    text: str
+    concept_source: str
 
 
 def _is_separator(ch: str) -> bool:
@@ -43,34 +84,96 @@ def char_ngrams(text: str, sizes: Sequence[int] = NGRAM_SIZES) -> list[str]:
     return grams
 
 
-class LexicalIndex:
-    """A BM25 index over documents given as plain strings."""
+def lexical_configuration() -> dict[str, object]:
+    """What identifies how a saved lexical index was built."""
+    return {"version": LEXICAL_VERSION, "ngrams": list(NGRAM_SIZES), "dictionary": dictionary_fingerprint()}
 
-    def __init__(self, model: bm25s.BM25, size: int):
-        self._model = model
+
+def _is_kana_unigram(token: str) -> bool:
+    return len(token) == 1 and "\u3040" <= token <= "\u309f"
+
+
+def expansion_ngrams(terms: Sequence[str]) -> list[str]:
+    """N-grams of expansion terms, without single hiragana.
+
+    A wording like 「一緒に入」 would otherwise add に, a particle found in every report; the
+    question's own particles are kept, as before, since BM25's idf already makes them cheap.
+    """
+    return [t for term in terms for t in char_ngrams(term) if not _is_kana_unigram(t)]
+
+
+def _build_bm25(token_lists: list[list[str]]) -> bm25s.BM25:
+    model = bm25s.BM25()
+    model.index([tokens or [_EMPTY] for tokens in token_lists], show_progress=False)
+    return model
+
+
+def _bm25_scores(model: bm25s.BM25, tokens: Sequence[str], size: int) -> np.ndarray:
+    vocab = model.vocab_dict
+    known = [t for t in tokens if t in vocab]
+    if not known or size == 0:
+        # bm25s raises IndexError on a query with no known tokens.
+        return np.zeros(size, dtype=np.float32)
+    return np.asarray(model.get_scores(known), dtype=np.float32)
+
+
+class LexicalIndex:
+    """BM25 over documents given as plain strings or LexicalDocuments."""
+
+    def __init__(self, text: bm25s.BM25, concepts: bm25s.BM25, size: int):
+        self._text = text
+        self._concepts = concepts
         self.size = size
 
     @classmethod
-    def build(cls, documents: Sequence[str]) -> LexicalIndex:
-        model = bm25s.BM25()
-        # An empty document still needs one token, or bm25s drops its row and shifts the ids.
-        tokens = [char_ngrams(doc) or ["\u2205"] for doc in documents]
-        model.index(tokens, show_progress=False)
-        return cls(model, len(documents))
+    def build(cls, documents: Sequence[str | LexicalDocument]) -> LexicalIndex:
+        """Index the documents; a plain string is both the text and the concept source."""
+        docs = [d if isinstance(d, LexicalDocument) else LexicalDocument(d, d) for d in documents]
+        text = _build_bm25([char_ngrams(d.text) for d in docs])
+        concepts = _build_bm25([concept_tokens(d.concept_source) for d in docs])
+        return cls(text, concepts, len(docs))
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every document for the query (zeros when nothing matches)."""
-        vocab = self._model.vocab_dict
-        tokens = [t for t in char_ngrams(query) if t in vocab]
-        if not tokens or self.size == 0:
-            # bm25s raises IndexError on a query with no known tokens.
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._model.get_scores(tokens), dtype=np.float32)
+    def scores(
+        self,
+        query: str,
+        expansions: Sequence[str] = (),
+        expansion_weight: float = EXPANSION_WEIGHT,
+        concept_weight: float = CONCEPT_WEIGHT,
+    ) -> np.ndarray:
+        """Score of every document for the query (zeros when nothing matches).
+
+        BM25(query n-grams) + expansion_weight * BM25(expansion n-grams)
+        + concept_weight * BM25(the query's concepts). With no expansions and a concept weight
+        of 0 this is plain BM25 over the query's n-grams.
+        """
+        total = _bm25_scores(self._text, char_ngrams(query), self.size)
+        if expansions and expansion_weight:
+            total = total + expansion_weight * _bm25_scores(self._text, expansion_ngrams(expansions), self.size)
+        if concept_weight:
+            total = total + concept_weight * _bm25_scores(self._concepts, concept_tokens(query), self.size)
+        return total
 
     def save(self, directory: Path) -> None:
-        self._model.save(str(directory), show_progress=False)
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._text.save(str(directory / TEXT_DIR), show_progress=False)
+        self._concepts.save(str(directory / CONCEPT_DIR), show_progress=False)
+        (directory / VERSION_FILE).write_text(json.dumps(lexical_configuration()), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path, size: int) -> LexicalIndex:
-        model = bm25s.BM25.load(str(directory), show_progress=False, allow_pickle=False)
-        return cls(model, size)
+        """Load a saved index; ValueError if it was built another way (version, n-grams or
+        dictionary), so the caller rebuilds it instead of ranking with stale concepts."""
+        directory = Path(directory)
+        try:
+            saved = json.loads((directory / VERSION_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(
+                f"{directory}: no lexical configuration (written before version {LEXICAL_VERSION})"
+            ) from exc
+        expected = lexical_configuration()
+        if saved != expected:
+            raise ValueError(f"{directory}: lexical configuration {saved!r}, expected {expected!r}")
+        text = bm25s.BM25.load(str(directory / TEXT_DIR), show_progress=False, allow_pickle=False)
+        concepts = bm25s.BM25.load(str(directory / CONCEPT_DIR), show_progress=False, allow_pickle=False)
+        return cls(text, concepts, size)

@@ -1,8 +1,17 @@
+import json
 import math
 
+import bm25s
 import pytest
 
-from index.lexical import LexicalIndex, char_ngrams
+from index.lexical import (
+    VERSION_FILE,
+    LexicalDocument,
+    LexicalIndex,
+    char_ngrams,
+    expansion_ngrams,
+    lexical_configuration,
+)
 
 
 def test_japanese_is_split_into_character_unigrams_and_bigrams():
@@ -43,3 +52,78 @@ def test_saved_lexical_index_scores_the_same(tmp_path):
     index.save(tmp_path / "bm25")
     loaded = LexicalIndex.load(tmp_path / "bm25", 2)
     assert list(loaded.scores("予診票")) == list(index.scores("予診票"))
+
+
+def test_expansion_terms_lift_a_report_worded_another_way():
+    index = LexicalIndex.build(["封筒に別人の通知書が混入していた", "サーバーがランサムウェアに感染した"])
+    plain = index.scores("誤封入", concept_weight=0)
+    expanded = index.scores("誤封入", ["混入"], concept_weight=0)
+    assert expanded[0] > plain[0]
+    assert expanded[1] == plain[1] == 0
+
+
+def test_an_expansion_term_weighs_less_than_the_same_word_written_by_the_person():
+    index = LexicalIndex.build(["通知書が混入していた", "通知書を誤封入した"])
+    # Asked for 誤封入 (written) with 混入 (added): the report that says 誤封入 ranks first.
+    scores = index.scores("誤封入", ["混入"], concept_weight=0)
+    assert scores[1] > scores[0] > 0
+
+
+def test_expansion_weight_zero_and_concept_weight_zero_is_plain_bm25():
+    docs = ["封筒に別の受給者証を誤って封入した", "予診票の紛失"]
+    index = LexicalIndex.build(docs)
+    reference = LexicalIndex.build(docs)
+    assert list(index.scores("紛失", ["所在不明"], expansion_weight=0, concept_weight=0)) == list(
+        reference.scores("紛失", concept_weight=0)
+    )
+
+
+def test_expansions_add_no_single_hiragana():
+    grams = expansion_ngrams(["一緒に入"])
+    assert "に" not in grams
+    assert {"一", "緒", "入", "一緒", "緒に", "に入"} <= set(grams)
+
+
+def test_concepts_match_wordings_that_share_no_characters():
+    index = LexicalIndex.build(["市民Aあての封筒に市民Bの通知書が同封されていた", "USBメモリを紛失した"])
+    scores = index.scores("誤封入", expansion_weight=0, concept_weight=1)
+    text_only = index.scores("誤封入", expansion_weight=0, concept_weight=0)
+    assert scores[0] > text_only[0]
+    assert scores[1] == 0
+
+
+def test_concepts_are_read_from_the_concept_source_only():
+    # The measures mention FAX in passing; the incident itself is a lost USB stick.
+    doc = LexicalDocument(
+        text="USBメモリを紛失した FAXを使う場合は番号を確認する", concept_source="USBメモリを紛失した"
+    )
+    index = LexicalIndex.build([doc, "FAXを誤送信した"])
+    concept_only = index.scores("ファックス", expansion_weight=0, concept_weight=1) - index.scores(
+        "ファックス", expansion_weight=0, concept_weight=0
+    )
+    assert concept_only[0] == 0
+    assert concept_only[1] > 0
+
+
+def test_saved_index_keeps_expansions_and_concepts(tmp_path):
+    index = LexicalIndex.build(["通知書が混入していた", "予診票の紛失"])
+    index.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25", 2)
+    assert list(loaded.scores("誤封入", ["混入"])) == list(index.scores("誤封入", ["混入"]))
+
+
+def test_an_index_saved_another_way_is_refused_so_it_is_rebuilt(tmp_path):
+    index = LexicalIndex.build(["予診票の紛失"])
+    index.save(tmp_path / "bm25")
+    (tmp_path / "bm25" / VERSION_FILE).write_text(json.dumps({**lexical_configuration(), "dictionary": "old"}))
+    with pytest.raises(ValueError, match="lexical configuration"):
+        LexicalIndex.load(tmp_path / "bm25", 1)
+
+
+def test_an_index_saved_before_versioning_is_refused(tmp_path):
+    # The layout before the concept field: bm25s files directly in the folder, no version.
+    old = bm25s.BM25()
+    old.index([char_ngrams("予診票の紛失")], show_progress=False)
+    old.save(str(tmp_path / "bm25"), show_progress=False)
+    with pytest.raises(ValueError, match="no lexical configuration"):
+        LexicalIndex.load(tmp_path / "bm25", 1)

@@ -1,10 +1,11 @@
 """Searching the seed table: legs, fusion, filters, measures (fake embedder)."""
 
 import pytest
-from conftest import SEED
+from conftest import SEED, FakeEmbedder
 
 from data import read_table
 from index.filters import Filters
+from index.searcher import BASELINE_RANKING, Ranking
 from index.storage import build_searcher
 
 
@@ -58,3 +59,78 @@ def test_measure_search_returns_individual_measures_with_their_incident(searcher
     assert len(hits) == 3
     for hit in hits:
         assert hit.text == hit.incident.measures[hit.measure_index]
+
+
+MIS_ENCLOSED = {"1", "2", "12", "14", "19"}  # another person's document in the envelope
+
+
+class RecordingEmbedder(FakeEmbedder):
+    def __init__(self):
+        self.calls = []
+
+    def embed(self, texts, prompt, progress=None):
+        self.calls.append(list(texts))
+        return super().embed(texts, prompt, progress)
+
+
+def test_a_question_worded_unlike_the_reports_finds_them_through_the_dictionary(searcher):
+    # No report says 「一緒に入っていた」; they say 同封, 封入, 誤って…封入.
+    question = "自分の分と一緒に別の人の書類も入っていた"
+    before = searcher.with_ranking(BASELINE_RANKING).search(question, top_k=5, method="lexical")
+    after = searcher.search(question, top_k=5, method="lexical")
+    assert len(MIS_ENCLOSED & {h.incident.id for h in after}) > len(MIS_ENCLOSED & {h.incident.id for h in before})
+
+
+def test_an_english_question_reaches_japanese_reports_in_the_lexical_leg(searcher):
+    question = "we mailed someone else's certificate to the wrong person"
+    before = searcher.with_ranking(BASELINE_RANKING).search(question, top_k=5, method="lexical")
+    after = searcher.search(question, top_k=5, method="lexical")
+    # Before, only stray Latin letters matched (市民A, Excel); now the Japanese wordings do.
+    assert len(MIS_ENCLOSED & {h.incident.id for h in after}) >= 3 > len(MIS_ENCLOSED & {h.incident.id for h in before})
+
+
+def test_the_dense_leg_also_embeds_the_expanded_question_in_the_same_call():
+    embedder = RecordingEmbedder()
+    searcher = build_searcher(read_table(SEED).incidents, embedder)
+    embedder.calls.clear()
+    searcher.search("ファックスで名簿を送ってしまった", top_k=3)
+    assert len(embedder.calls) == 1
+    question, variant = embedder.calls[0]
+    assert question == "ファックスで名簿を送ってしまった"
+    assert variant.startswith(question) and "FAX" in variant
+
+
+def test_a_question_with_no_dictionary_word_is_embedded_once():
+    embedder = RecordingEmbedder()
+    searcher = build_searcher(read_table(SEED).incidents, embedder)
+    embedder.calls.clear()
+    searcher.search("生活保護", top_k=3)
+    assert embedder.calls == [["生活保護"]]
+
+
+def test_similarity_is_the_cosine_with_the_question_as_written(searcher, fake_embedder):
+    question = "ファックスで名簿を送ってしまった"
+    hits = searcher.search(question, top_k=5)
+    q = fake_embedder.embed([question], "query")[0]
+    d = fake_embedder.embed([h.incident.description for h in hits], "query")
+    assert [h.similarity for h in hits] == pytest.approx(list(d @ q), abs=1e-5)
+
+
+def test_the_baseline_ranking_scores_plain_bm25(searcher):
+    question = "封入誤りで別人に送付"
+    hit = searcher.with_ranking(BASELINE_RANKING).search(question, top_k=1, method="lexical")[0]
+    row = searcher.incidents.index(hit.incident)
+    assert hit.lexical_score == pytest.approx(float(searcher.lexical.scores(question, concept_weight=0)[row]))
+
+
+def test_with_ranking_shares_the_indexes_and_leaves_the_original_as_it_was(searcher):
+    other = searcher.with_ranking(BASELINE_RANKING)
+    assert other.lexical is searcher.lexical and other.descriptions is searcher.descriptions
+    assert searcher.ranking == Ranking() and other.ranking == BASELINE_RANKING
+
+
+def test_a_lexical_weight_of_zero_makes_the_hybrid_the_dense_order(searcher):
+    question = "受給者証を誤って別の市民に郵送した"
+    dense = [h.incident.id for h in searcher.search(question, top_k=8, method="dense")]
+    fused = searcher.with_ranking(Ranking(lexical_weight=0.0)).search(question, top_k=8)
+    assert [h.incident.id for h in fused] == dense
