@@ -12,6 +12,7 @@ from data.catalog import source_label
 from data.records import Incident
 from index.manifest import data_checksum
 
+from .kinds import classify
 from .settings import REPO_ROOT
 
 
@@ -38,11 +39,19 @@ def citable_path(path: Path) -> str:
         return str(resolved)
 
 
+def _annotate(incident: Incident, source: str) -> Incident:
+    """The incident with a citable source and its kinds, medium and contractor involvement."""
+    found = classify(incident)
+    return dataclasses.replace(
+        incident, source=source, kinds=found.kinds, medium=found.medium, contractor=found.contractor
+    )
+
+
 def load_corpus(paths: Sequence[Path]) -> Corpus:
     """Read the tables; TableError (file:line) when one cannot be read."""
     paths = [Path(p) for p in paths]
     result = read_tables(paths)
     shown = {str(p): citable_path(p) for p in paths}
-    incidents = tuple(dataclasses.replace(inc, source=shown.get(inc.source, inc.source)) for inc in result.incidents)
+    incidents = tuple(_annotate(inc, shown.get(inc.source, inc.source)) for inc in result.incidents)
     labels = {shown[str(p)]: source_label(p) for p in paths}
     return Corpus(incidents=incidents, warnings=tuple(result.warnings), checksum=data_checksum(paths), labels=labels)

@@ -24,6 +24,10 @@ class Incident:
     description_raw: str = ""
     measures_raw: str = ""  # original measure cell(s); continuation blocks joined by "\n"
     metadata: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # Derived by classification (assistant/kinds.py) when the corpus is opened; readers leave them empty.
+    kinds: tuple[str, ...] = ()  # e.g. ("誤封入", "誤送付"), main kind first
+    medium: str | None = None  # 郵送, メール, FAX, 窓口, 電話, Web, システム
+    contractor: bool | None = None  # a contractor took part; None = not classified
 
     @property
     def citation(self) -> str:

@@ -44,3 +44,14 @@ def test_sources_keep_only_incidents_from_those_tables(seed):
 def test_an_inverted_year_range_is_refused():
     with pytest.raises(ValueError, match="年度の範囲"):
         Filters(year_from=2024, year_to=2022)
+
+
+def test_kinds_and_contractor_filter_on_the_classified_corpus():
+    from assistant.corpus import load_corpus
+
+    incidents = load_corpus([SEED]).incidents
+    mailings = {incidents[i].id for i in Filters(kinds={"誤封入", "誤送付"}).allowed(incidents)}
+    assert {"1", "2", "12", "14", "19"} <= mailings
+    assert "11" not in mailings  # the ransomware case
+    contractors = {incidents[i].id for i in Filters(contractor=True).allowed(incidents)}
+    assert contractors == {"4", "9", "11", "13", "18"}
