@@ -1,0 +1,203 @@
+"""`python -m assistant triage "…" --discovered 2024-05-01`: does this incident need reporting?
+
+Only the answers given on the command line decide; suggestions from the text and the nearest
+precedents are printed beside them, and adopted only with --accept-suggestions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import unicodedata
+from typing import Any
+
+from data.records import Incident
+from data.years import display_year
+
+from .triage import DISCLAIMER, ENTITIES, LOCAL_GOVERNMENT, STATUS_LABELS, TRI_LABELS, Checklist, Triage, assess
+from .triage_hints import SOURCE_LABELS, Suggestions, nearest_precedents, same_category_precedents, suggest
+
+TRI_CHOICES = ("yes", "no", "unknown")
+SHOWN_PRECEDENTS = 10
+SUMMARY_CHARS = 60
+STATUS_MARKS = {"applies": "✔", "does_not_apply": "✘", "unknown": "？", "not_applicable": "－"}
+FIELD_LABELS = {
+    "sensitive": "要配慮個人情報",
+    "people": "本人の数",
+    "improper": "不正の目的",
+    "financial": "財産的被害のおそれ",
+    "ordinance": "条例要配慮個人情報",
+}
+
+
+def parse_date(value: str) -> dt.date:
+    text = unicodedata.normalize("NFKC", value).strip().replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"発覚日「{value}」を日付として読めません (e.g. 2024-05-01)") from None
+
+
+def _people(value: str) -> int:
+    try:
+        number = int(unicodedata.normalize("NFKC", value).replace(",", ""))
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"本人の数「{value}」は0以上の整数で指定してください")
+    return number
+
+
+def _engine():
+    # Imported here: opening the engine loads the model, which --no-search never needs.
+    from .cli import _progress
+    from .engine import open_engine
+    from .settings import Settings
+
+    return open_engine(Settings.from_env(), progress=_progress)
+
+
+def _corpus():
+    from .corpus import load_corpus
+    from .settings import Settings
+
+    return load_corpus(Settings.from_env().tables)
+
+
+def _summary(incident: Incident) -> str:
+    text = incident.description
+    return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS] + "…"
+
+
+def _suggestion_value(field: str, value: Any) -> str:
+    if field == "people":
+        return "不明" if value is None else f"{value:,}人"
+    return TRI_LABELS[value]
+
+
+def report_to_dict(result: Triage, suggestions: Suggestions, precedents: list[Incident]) -> dict[str, Any]:
+    checklist = result.checklist
+    return {
+        "disclaimer": result.disclaimer,
+        "verdict": result.verdict,
+        "verdict_label": result.verdict_label,
+        "legal_basis": result.legal_basis,
+        "checklist": {
+            "entity": checklist.entity,
+            "discovered": checklist.discovered.isoformat(),
+            **{f: getattr(checklist, f) for f in FIELD_LABELS},
+        },
+        "situations": [
+            {
+                "number": f.situation.number,
+                "name": f.situation.name,
+                "category": f.category,
+                "status": f.status,
+                "reason": f.reason,
+            }
+            for f in result.findings
+        ],
+        "categories": list(result.categories),
+        "deadlines": [
+            {"kind": d.kind, "due": d.due.isoformat(), "days": d.days, "label": d.label, "rule": d.rule}
+            for d in result.deadlines
+        ],
+        "notes": list(result.notes),
+        "suggestions": {
+            field: {
+                "value": s.value,
+                "source": s.source,
+                "evidence": [{"source": e.source, "detail": e.detail, "ids": list(e.ids)} for e in s.evidence],
+            }
+            for field, s in suggestions.by_field().items()
+        },
+        "nearest_precedents": list(suggestions.precedent_ids),
+        "same_category_precedents": [
+            {
+                "id": i.id,
+                "fiscal_year": i.fiscal_year,
+                "year_label": display_year(i.fiscal_year),
+                "summary": i.description,
+            }
+            for i in precedents
+        ],
+    }
+
+
+def report_to_text(result: Triage, suggestions: Suggestions, precedents: list[Incident]) -> str:
+    checklist = result.checklist
+    lines = [f"※ {result.disclaimer}", "", f"判定: {result.verdict_label}（{checklist.entity}：{result.legal_basis}）"]
+    for finding in result.findings:
+        mark = STATUS_MARKS[finding.status]
+        label = STATUS_LABELS[finding.status]
+        lines.append(f"  {mark} ({finding.situation.number}) {finding.situation.name} — {label}：{finding.reason}")
+    if result.deadlines:
+        lines += ["", f"期限（発覚日 {checklist.discovered.isoformat()}）:"]
+        lines += [f"  {d.kind}: {d.label}\n      根拠: {d.rule}" for d in result.deadlines]
+    if result.notes:
+        lines += ["", "注意:", *(f"  - {note}" for note in result.notes)]
+    lines += ["", "提案（本文と近い前例から。判定には確認済みの回答だけを使っています）:"]
+    if result.verdict == "pending":
+        lines.append("  未確認の項目は --sensitive yes 等で確認するか、--accept-suggestions で提案を採用してください。")
+    for field, s in suggestions.by_field().items():
+        source = SOURCE_LABELS[s.source]
+        lines.append(f"  {FIELD_LABELS[field]}: {_suggestion_value(field, s.value)}［{source}］ {s.describe()}")
+    if result.categories:
+        wanted = "・".join(result.categories)
+        lines += ["", f"同じ類型（{wanted}）の前例: {len(precedents)}件"]
+        for incident in precedents[:SHOWN_PRECEDENTS]:
+            lines.append(f"  - 事案 {incident.id}  {display_year(incident.fiscal_year)}  {_summary(incident)}")
+        if len(precedents) > SHOWN_PRECEDENTS:
+            lines.append(f"  （ほか{len(precedents) - SHOWN_PRECEDENTS}件。--json ですべて表示）")
+    lines += ["", f"※ {DISCLAIMER}"]
+    return "\n".join(lines)
+
+
+def cmd_triage(args: argparse.Namespace) -> int:
+    if args.discovered is None:
+        print("エラー: 発覚日を --discovered 2024-05-01 の形で指定してください。", file=sys.stderr)
+        return 2
+    if args.no_search:
+        incidents, nearest = _corpus().incidents, []
+    else:
+        engine = _engine()
+        incidents, nearest = engine.corpus.incidents, nearest_precedents(args.text, engine.searcher)
+    suggestions = suggest(args.text, nearest)
+    confirmed = {f: getattr(args, f) for f in FIELD_LABELS}
+    if args.accept_suggestions:
+        checklist = suggestions.checklist(args.discovered, args.entity, **confirmed)
+    else:
+        given = {f: v for f, v in confirmed.items() if v is not None}
+        checklist = Checklist(discovered=args.discovered, entity=args.entity, **given)
+    result = assess(checklist)
+    precedents = same_category_precedents(incidents, result.categories, suggestions.precedent_ids)
+    if args.json:
+        print(json.dumps(report_to_dict(result, suggestions, precedents), ensure_ascii=False, indent=2))
+    else:
+        print(report_to_text(result, suggestions, precedents))
+    return 0
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "triage",
+        help="個人情報保護委員会への報告要否と期限の確認を支援する (reporting triage; support, not a legal decision)",
+        description=f"事案の文章と確認済みの回答から、報告対象事態と期限を示します。{DISCLAIMER}",
+    )
+    parser.add_argument("text", help="事案の内容を日本語で (the incident, in plain Japanese)")
+    parser.add_argument("--discovered", type=parse_date, help="発覚日 (YYYY-MM-DD); required")
+    parser.add_argument("--people", type=_people, help="本人の数 (number of people); omit when unknown")
+    for field, label in FIELD_LABELS.items():
+        if field != "people":
+            parser.add_argument(f"--{field}", choices=TRI_CHOICES, help=f"{label}: yes / no / unknown")
+    parser.add_argument("--entity", choices=ENTITIES, default=LOCAL_GOVERNMENT, help="主体 (default 地方公共団体)")
+    parser.add_argument(
+        "--accept-suggestions",
+        action="store_true",
+        help="指定しなかった項目に提案を採用する (fill unanswered items from the suggestions)",
+    )
+    parser.add_argument("--no-search", action="store_true", help="前例を検索しない (no model; text rules only)")
+    parser.add_argument("--json", action="store_true", help="JSONで出力 (print JSON)")
+    parser.set_defaults(func=cmd_triage)
