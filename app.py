@@ -6,6 +6,8 @@ st.set_page_config(page_title="Zenrei（前例）", page_icon="📚", layout="wi
 
 PAGES = [
     st.Page("ui/chat.py", title="前例を探す", icon="💬", default=True),
+    st.Page("ui/draft.py", title="再発防止策の起案", icon="📝"),
+    st.Page("ui/triage.py", title="報告要否の確認", icon="⚖️"),
 ]
 
 st.navigation(PAGES).run()

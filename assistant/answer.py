@@ -10,6 +10,8 @@ from data.years import display_year
 from index.filters import Filters
 from index.searcher import Hit, Searcher
 
+from .precedent import judge
+
 if TYPE_CHECKING:
     from .question import Chip
 
@@ -39,6 +41,7 @@ class Answer:
     notices: tuple[str, ...] = ()  # things the user should know about how the question was read
     chips: tuple[Chip, ...] = ()  # filters read from the chat, removable on the page
     measures: tuple[MeasureLine, ...] = ()  # set when the user asked for the measures only
+    distant: bool = False  # no close precedent: the hits are only the nearest there are
 
 
 def answer(
@@ -63,7 +66,10 @@ def answer(
             notices=notices,
         )
     hits = tuple(searcher.search(text, top_k=top_k, filters=filters, method=method))
-    return Answer(question=text, summary=summarize(hits, filters), hits=hits, filters=filters, notices=notices)
+    closeness = judge(text, hits, searcher.embedder.model_id)
+    distant = bool(closeness and closeness.distant)
+    summary = summarize_distant(hits) if distant else summarize(hits, filters)
+    return Answer(question=text, summary=summary, hits=hits, filters=filters, notices=notices, distant=distant)
 
 
 def _browse(searcher: Searcher, filters: Filters, top_k: int, notices: tuple[str, ...]) -> Answer:
@@ -90,6 +96,13 @@ def gather_measures(hits: tuple[Hit, ...]) -> tuple[MeasureLine, ...]:
             if hit.incident.id not in ids:
                 ids.append(hit.incident.id)
     return tuple(MeasureLine(shown[key], tuple(ids)) for key, ids in merged.items())
+
+
+def summarize_distant(hits: tuple[Hit, ...]) -> str:
+    return (
+        f"よく似た前例は見つかりませんでした。参考までに、最も近い事案を{len(hits)}件示します"
+        "（いずれも内容の離れた事案です）。"
+    )
 
 
 def summarize(hits: tuple[Hit, ...], filters: Filters) -> str:

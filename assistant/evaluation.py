@@ -87,4 +87,19 @@ def evaluate(searcher: Searcher, queries: Sequence[Query], method: str = "hybrid
     n = len(judged)
     report: dict[str, float | int] = {name: (value / n if n else 0.0) for name, value in totals.items()}
     report["n_queries"] = n
+    if any(q.no_precedent for q in queries):
+        report.update(no_precedent_rates(searcher, queries, method))
     return report
+
+
+def no_precedent_rates(searcher: Searcher, queries: Sequence[Query], method: str = "hybrid") -> dict[str, float]:
+    """Share of no-precedent queries flagged (recall) and of the other queries flagged (false)."""
+    from .answer import answer
+
+    flagged = {q.qid: answer(q.text, searcher=searcher, method=method).distant for q in queries}
+    lonely = [q.qid for q in queries if q.no_precedent]
+    others = [q.qid for q in queries if not q.no_precedent]
+    return {
+        "no_precedent_recall": sum(flagged[q] for q in lonely) / len(lonely) if lonely else 0.0,
+        "no_precedent_false_rate": sum(flagged[q] for q in others) / len(others) if others else 0.0,
+    }

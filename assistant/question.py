@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from data.years import era_label, parse_fiscal_year
 from index.filters import Filters
 
+from .kinds import KIND_VOCABULARY
+
 # What turns a mention into a filter request. "の" alone is enough ("R6の誤送付").
 _TAIL = r"(?=\s*(?:の|事案|事例|ケース|もの|だけ|のみ|に絞|に限|限定|以降|以後|から|まで|で絞|で検索|$|[〜~～\-ー－]))"
 _YEAR = (
@@ -36,6 +38,12 @@ _CATEGORIES = (
     (re.compile(r"不正(?:の)?目的" + _TAIL), "不正目的"),
     (re.compile(r"財産的被害" + _TAIL), "財産的被害"),
 )
+# Kinds and contractors are often mentioned in a narrative (「委託先のサーバーが…」「紛失した」), so
+# they become filters only when asked for as such: 「委託先の事案」「誤送付だけ」「委託先が関与した…」.
+_STRICT_TAIL = r"(?=\s*(?:の(?:事案|事例|ケース|もの|前例)|事案|事例|だけ|のみ|に絞|に限|限定))"
+_CONTRACTOR_RE = re.compile(
+    r"(?:委託先|委託業者|受託(?:者|事業者)|業務委託)(?:が(?:関与し|関わっ)た(?:もの|事案|事例)?|" + _STRICT_TAIL + ")"
+)
 _OTHER_BODIES_RE = re.compile(r"他(?:の)?(?:団体|自治体)" + _TAIL)
 _OWN_BODY_RE = re.compile(r"(?:本市|当市|自団体|うち)" + _TAIL)
 
@@ -44,7 +52,7 @@ _OWN_BODY_RE = re.compile(r"(?:本市|当市|自団体|うち)" + _TAIL)
 class Chip:
     """One filter read from the question, shown so the user can remove it."""
 
-    key: str  # "year", "category:要配慮", "source"
+    key: str  # "year", "category:要配慮", "source", "contractor", "kind:誤送付"
     label: str  # what the chip says, e.g. 「令和6年度」「要配慮」「他団体の公表事案」
 
 
@@ -65,6 +73,10 @@ class Stated:
             f = replace(f, categories=f.categories - {key.split(":", 1)[1]})
         elif key == "source":
             f = replace(f, sources=frozenset())
+        elif key == "contractor":
+            f = replace(f, contractor=None)
+        elif key.startswith("kind:"):
+            f = replace(f, kinds=f.kinds - {key.split(":", 1)[1]})
         return Stated(f, tuple(c for c in self.chips if c.key != key), self.remainder)
 
 
@@ -124,7 +136,30 @@ def read_filters(message: str, *, today: dt.date, labels: Mapping[str, str] | No
             chips = [c for c in chips if c.key != "source"]
             chips.append(Chip("source", "・".join(sorted(labels[s] for s in chosen))))
 
-    filters = Filters(year_from=year_from, year_to=year_to, categories=frozenset(categories), sources=sources)
+    contractor = None
+    if match := _CONTRACTOR_RE.search(text):
+        contractor = True
+        spans.append(match.span())
+        chips.append(Chip("contractor", "委託先が関与"))
+
+    kinds: list[str] = []
+    for kind in KIND_VOCABULARY:
+        if kind == "その他":
+            continue
+        for match in re.finditer(re.escape(kind) + _STRICT_TAIL, text):
+            spans.append(match.span())
+            if kind not in kinds:
+                kinds.append(kind)
+                chips.append(Chip(f"kind:{kind}", kind))
+
+    filters = Filters(
+        year_from=year_from,
+        year_to=year_to,
+        categories=frozenset(categories),
+        sources=sources,
+        kinds=frozenset(kinds),
+        contractor=contractor,
+    )
     return Stated(filters, tuple(chips), _remainder(text, spans))
 
 
@@ -163,4 +198,6 @@ def merge(base: Filters, stated: Filters) -> Filters:
         year_to=stated.year_to if year_stated else base.year_to,
         categories=stated.categories or base.categories,
         sources=stated.sources or base.sources,
+        kinds=stated.kinds or base.kinds,
+        contractor=stated.contractor if stated.contractor is not None else base.contractor,
     )

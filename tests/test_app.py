@@ -130,3 +130,9 @@ def test_cards_say_why_they_matched_and_feedback_is_kept_only_on_click(app, zenr
     assert not app.exception
     lines = feedback_file.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 and QUESTION in lines[0]
+
+
+def test_the_conversation_can_be_saved_for_the_file(app):
+    app.chat_input[0].set_value(QUESTION).run()
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["Markdown", "Word (.docx)"]

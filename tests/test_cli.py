@@ -55,7 +55,7 @@ def test_eval_on_the_dev_set_meets_the_target_and_hybrid_beats_each_leg(env, cap
     assert main(["eval", "--queries", str(queries), "--data", str(SEED), "--method", "all", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["hybrid"]["n_queries"] == 16
-    assert report["hybrid"]["ndcg@5"] >= 0.88
+    assert report["hybrid"]["ndcg@5"] >= 0.92  # measured 0.947 (bench/quality.py)
     for leg in ("dense", "lexical"):
         assert report["hybrid"]["ndcg@10"] > report[leg]["ndcg@10"]
 
@@ -89,3 +89,13 @@ def test_module_entry_point_runs_in_a_fresh_process(env):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["id"] == "15"
+
+
+def test_eval_reports_no_precedent_rates_when_the_file_has_such_lines(env, capsys, monkeypatch):
+    tables = [str(REPO / "data" / "tables" / "seed.txt"), str(REPO / "data" / "tables" / "other_bodies_published.jsonl")]
+    queries = REPO / "data" / "eval" / "no_precedent_extra.jsonl"
+    assert main(["eval", "--queries", str(queries), "--data", *tables, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n_queries"] == 0
+    assert report["no_precedent_recall"] >= 0.8  # measured 1.0 on these self-written questions
+    assert report["no_precedent_false_rate"] == 0.0  # no other lines in this file

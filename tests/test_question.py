@@ -102,3 +102,22 @@ def test_stated_filters_override_the_page_filters_field_by_field():
     page = Filters(year_from=2022, year_to=2022, categories=frozenset({"要配慮"}))
     merged = merge(page, Filters(year_from=2024, year_to=2024))
     assert (merged.year_from, merged.year_to, merged.categories) == (2024, 2024, {"要配慮"})
+
+
+@pytest.mark.parametrize(
+    ("message", "kinds", "contractor"),
+    [
+        ("誤送付の事案", {"誤送付"}, None),
+        ("メール誤送信だけ見せて", {"メール誤送信"}, None),
+        ("委託先の事案だけ", set(), True),
+        ("委託先が関与した紛失の事案", {"紛失"}, True),
+    ],
+)
+def test_kinds_and_contractor_asked_for_become_filters(message, kinds, contractor):
+    stated = read(message)
+    assert stated.filters.kinds == kinds and stated.filters.contractor is contractor
+
+
+@pytest.mark.parametrize("message", ["委託先のサーバーがランサムウェアに感染した", "書類を紛失した", "誤送付の防止策"])
+def test_kinds_and_contractors_in_a_narrative_are_not_filters(message):
+    assert read(message).filters.is_empty

@@ -49,6 +49,12 @@ def case_card(hit: Hit, label: str | None = None, question: str = "", on_feedbac
         badges = st.container(horizontal=True)
         for category in inc.categories:
             badges.badge(md(category), color="orange")
+        for kind in inc.kinds:
+            badges.badge(md(kind), color="blue")
+        if inc.medium:
+            badges.badge(md(inc.medium), color="gray")
+        if inc.contractor:
+            badges.badge("委託先が関与", color="violet")
         if question:
             st.markdown(highlighted(inc.description, highlight_spans(question, inc.description)))
             words = shared_words(question, " ".join([inc.description, *inc.measures]))
@@ -72,7 +78,10 @@ def show_answer(
 ) -> None:
     for notice in result.notices:
         st.info(notice)
-    st.markdown(md(result.summary))
+    if result.distant:
+        st.warning(md(result.summary))  # said first and plainly: nothing here is really alike
+    else:
+        st.markdown(md(result.summary))
     if result.measures:
         # 「防止策だけまとめて」: the measures, each cited to the cases that used it.
         lines = [f"- {md(line.text)}　〔事案 {md('、'.join(line.incident_ids))}〕" for line in result.measures]

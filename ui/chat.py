@@ -6,9 +6,11 @@ from dataclasses import replace
 import streamlit as st
 
 from assistant.conversation import interpret, respond
+from assistant.documents import to_docx, to_markdown
 from assistant.feedback import record_feedback
 from assistant.render import escape_markdown as md
 from assistant.settings import Settings
+from assistant.transcript import conversation_document
 from ui.cards import show_answer
 from ui.engine import get_engine, sidebar_filters
 
@@ -86,3 +88,20 @@ for number, message in enumerate(messages):
                 else:
                     row.badge(md(chip.label), color="gray")
         show_answer(result, engine.corpus.labels, save_feedback, key_prefix=f"m{number}")
+
+if messages:
+    # For the file the officer keeps: the whole chat, its cases and any draft from the 起案 page.
+    # Built only when a button is clicked (callables), not on every rerun of the chat.
+    turns = [(q["content"], a["answer"]) for q, a in zip(messages[::2], messages[1::2], strict=True)]
+    draft = st.session_state.get("draft")
+    with st.sidebar:
+        st.markdown("**この相談を保存**")
+        st.download_button(
+            "Markdown", lambda: to_markdown(conversation_document(turns, draft)), "zenrei_相談記録.md", "text/markdown"
+        )
+        st.download_button(
+            "Word (.docx)",
+            lambda: to_docx(conversation_document(turns, draft)),
+            "zenrei_相談記録.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )

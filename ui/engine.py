@@ -3,6 +3,7 @@
 import streamlit as st
 
 from assistant.engine import Engine, open_engine
+from assistant.kinds import KIND_VOCABULARY
 from assistant.settings import Settings
 from data.years import era_label
 from index.filters import Filters
@@ -29,6 +30,9 @@ def sidebar_filters(engine: Engine) -> tuple[Filters, int]:
         if len(years) > 1:
             span = st.select_slider("年度", options=years, value=(years[0], years[-1]), format_func=era_label)
         categories = st.multiselect("類型", sorted({c for i in incidents for c in i.categories}))
+        present = {k for i in incidents for k in i.kinds}
+        kinds = st.multiselect("事案の種類", [k for k in KIND_VOCABULARY if k in present])
+        contractor_only = st.checkbox("委託先が関与した事案のみ", key="contractor-only")
         st.markdown("**データの出典**")
         # One checkbox a table: trainers and officers include or leave out other bodies' cases.
         sources = [
@@ -42,6 +46,8 @@ def sidebar_filters(engine: Engine) -> tuple[Filters, int]:
         year_from=span[0] if narrowed else None,
         year_to=span[1] if narrowed else None,
         categories=frozenset(categories),
+        kinds=frozenset(kinds),
+        contractor=True if contractor_only else None,
         # All tables ticked means no source filter at all (cheaper, and the same result).
         sources=frozenset(sources) if len(sources) < len(engine.corpus.labels) else frozenset(),
     )
