@@ -13,27 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from data.records import TableError
-from data.years import parse_fiscal_year
 from index.filters import Filters
 from index.searcher import METHODS
 
 from .answer import DEFAULT_TOP_K
+from .cli_args import fiscal_year, progress_to_stderr
 from .render import answer_to_text, hit_to_dict
 from .settings import Settings
-
-
-def _progress(message: str, done: int, total: int) -> None:
-    sys.stderr.write(f"\r{message}: {done}/{total}   ")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
-def _year(value: str) -> int:
-    year = parse_fiscal_year(value)
-    if year is None:
-        raise argparse.ArgumentTypeError(f"年度「{value}」を解釈できません (e.g. R5, 令和5年度, 2023)")
-    return year
 
 
 def _filters(args: argparse.Namespace) -> Filters:
@@ -44,7 +30,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from .conversation import interpret, respond
     from .engine import open_engine
 
-    engine = open_engine(Settings.from_env(), progress=_progress)
+    engine = open_engine(Settings.from_env(), progress=progress_to_stderr)
     # Filters written in the question (「R6の」「要配慮のみ」) apply as they do on the page.
     request = interpret(args.question, None, top_k=args.top, today=dt.date.today(), labels=engine.corpus.labels)
     result = respond(request, _filters(args), searcher=engine.searcher)
@@ -63,7 +49,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         from index.manifest import MANIFEST_NAME
 
         (settings.index_dir / MANIFEST_NAME).unlink(missing_ok=True)
-    engine = open_engine(settings, progress=_progress)
+    engine = open_engine(settings, progress=progress_to_stderr)
     state = f"再構築しました ({engine.rebuilt_because})" if engine.rebuilt_because else "索引は最新です (up to date)"
     print(f"{len(engine.corpus.incidents)}件の事案: {state}\n索引: {settings.index_dir}")
     for warning in engine.corpus.warnings:
@@ -82,9 +68,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if args.data:
             # Exactly these files, indexed in a throwaway place: the default index is untouched.
             settings = Settings(home=settings.home, model=settings.model, tables=tuple(args.data))
-            engine = open_engine(settings, index_dir=Path(tmp) / "index", progress=_progress)
+            engine = open_engine(settings, index_dir=Path(tmp) / "index", progress=progress_to_stderr)
         else:
-            engine = open_engine(settings, progress=_progress)
+            engine = open_engine(settings, progress=progress_to_stderr)
         reports = {method: evaluate(engine.searcher, queries, method) for method in methods}
     if args.json:
         print(json.dumps(reports[methods[0]] if len(methods) == 1 else reports, ensure_ascii=False, indent=2))
@@ -106,8 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("question", help="事案や心配事を日本語で (the incident, in plain Japanese)")
     search.add_argument("--top", type=int, default=DEFAULT_TOP_K, help=f"件数 (default {DEFAULT_TOP_K})")
     search.add_argument("--json", action="store_true", help="JSONで出力 (print JSON)")
-    search.add_argument("--year-from", type=_year, help="この年度から (e.g. R5, 2023)")
-    search.add_argument("--year-to", type=_year, help="この年度まで (e.g. R6, 2024)")
+    search.add_argument("--year-from", type=fiscal_year, help="この年度から (e.g. R5, 2023)")
+    search.add_argument("--year-to", type=fiscal_year, help="この年度まで (e.g. R6, 2024)")
     search.add_argument("--category", action="append", help="類型 (e.g. 要配慮); repeatable, any matches")
     search.set_defaults(func=cmd_search)
 
@@ -126,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     # feature brings its command along without this file growing.
     package = importlib.import_module("assistant")
     for info in sorted(pkgutil.iter_modules(package.__path__, "assistant."), key=lambda m: m.name):
-        if info.name.split(".")[-1].startswith("cli_"):
+        if info.name.split(".")[-1].startswith("cli_") and info.name != "assistant.cli_args":
             importlib.import_module(info.name).register(sub)
     return parser
 

@@ -7,24 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from data.years import parse_fiscal_year
 from index.filters import Filters
 
+from .cli_args import fiscal_year, progress_to_stderr
 from .documents import WRITERS, to_markdown, write
 from .drafting import DEFAULT_TOP_K, Citation, Draft, draft_document, gather_measures, new_draft
 from .settings import Settings
-
-
-def _year(value: str) -> int:
-    year = parse_fiscal_year(value)
-    if year is None:
-        raise argparse.ArgumentTypeError(f"年度「{value}」を解釈できません (e.g. R5, 令和5年度, 2023)")
-    return year
-
-
-def _progress(message: str, done: int, total: int) -> None:
-    sys.stderr.write(f"\r{message}: {done}/{total}   " + ("\n" if done >= total else ""))
-    sys.stderr.flush()
 
 
 def draft_to_dict(draft: Draft) -> dict:
@@ -69,7 +57,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
         return 2
     from .engine import open_engine
 
-    engine = open_engine(Settings.from_env(), progress=_progress)
+    engine = open_engine(Settings.from_env(), progress=progress_to_stderr)
     filters = Filters(year_from=args.year_from, year_to=args.year_to, categories=frozenset(args.category or ()))
     draft = new_draft(gather_measures(question, engine.searcher, top_k=args.top, filters=filters))
     if args.json:
@@ -94,7 +82,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--out", type=Path, help="file.docx か file.md に書き出す (format by extension)")
     parser.add_argument("--json", action="store_true", help="案をJSONで出力 (print the draft as JSON)")
-    parser.add_argument("--year-from", type=_year, help="この年度から (e.g. R5, 2023)")
-    parser.add_argument("--year-to", type=_year, help="この年度まで (e.g. R6, 2024)")
+    parser.add_argument("--year-from", type=fiscal_year, help="この年度から (e.g. R5, 2023)")
+    parser.add_argument("--year-to", type=fiscal_year, help="この年度まで (e.g. R6, 2024)")
     parser.add_argument("--category", action="append", help="類型 (e.g. 要配慮); repeatable, any matches")
     parser.set_defaults(func=cmd_draft)

@@ -52,11 +52,11 @@ def _people(value: str) -> int:
 
 def _engine():
     # Imported here: opening the engine loads the model, which --no-search never needs.
-    from .cli import _progress
+    from .cli_args import progress_to_stderr
     from .engine import open_engine
     from .settings import Settings
 
-    return open_engine(Settings.from_env(), progress=_progress)
+    return open_engine(Settings.from_env(), progress=progress_to_stderr)
 
 
 def _corpus():

