@@ -48,6 +48,9 @@ def _parse_line(path: str, line: int, source: str) -> dict[str, object]:
         raise TableError(path, line, f"JSON として読めません: {exc.msg} ({exc.colno} 文字目) (invalid JSON)") from None
     except RecursionError:
         raise TableError(path, line, "JSON の入れ子が深すぎます (JSON nested too deeply)") from None
+    except ValueError:
+        # json.loads turns a number of over 4,300 digits into int() and that refuses it.
+        raise TableError(path, line, "数値が長すぎます (number too long)") from None
     if not isinstance(record, dict):
         raise TableError(path, line, "1 行に 1 つの JSON オブジェクトが必要です (each line must be a JSON object)")
     try:

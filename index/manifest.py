@@ -38,11 +38,18 @@ class Manifest:
         path = directory / MANIFEST_NAME
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**raw)
+            manifest = cls(**raw)
         except FileNotFoundError as exc:
             raise IndexMismatch(f"{path}: マニフェストがありません (no manifest)") from exc
-        except (ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError) as exc:
             raise IndexMismatch(f"{path}: マニフェストが壊れています (unreadable manifest): {exc}") from exc
+        files = manifest.files
+        # The manifest names the files to verify; it must never point outside the index folder.
+        if not isinstance(files, dict) or not all(
+            isinstance(name, str) and isinstance(digest, str) and _inside(name) for name, digest in files.items()
+        ):
+            raise IndexMismatch(f"{path}: マニフェストのファイル一覧が不正です (bad file list)")
+        return manifest
 
     def check(self, expected: Manifest) -> None:
         """Raise IndexMismatch naming the first field that differs from what is expected."""
@@ -59,6 +66,11 @@ class Manifest:
                 raise IndexMismatch(f"{path}: missing")
             if file_sha256(path) != digest:
                 raise IndexMismatch(f"{path}: checksum differs from the manifest")
+
+
+def _inside(name: str) -> bool:
+    relative = Path(name)
+    return bool(name) and not relative.is_absolute() and ".." not in relative.parts
 
 
 def file_sha256(path: Path) -> str:

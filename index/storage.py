@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 from data.records import Incident
 
@@ -80,6 +86,28 @@ def build_searcher(
     )
 
 
+def searcher_from_vectors(
+    incidents: Sequence[Incident],
+    embedder: Embedder,
+    description_vectors: np.ndarray,
+    measure_vectors: np.ndarray,
+    owners: np.ndarray,
+) -> Searcher:
+    """A searcher over vectors computed elsewhere (bench/scale.py: replicated vectors at 1M).
+
+    `description_vectors` row i belongs to incidents[i]; `measure_vectors` row r to the measure
+    `owners[r] = (incident position, measure position)`. The BM25 leg is built from the text.
+    """
+    return Searcher(
+        incidents,
+        embedder,
+        DenseIndex.build(_as_matrix(description_vectors, embedder.dim)),
+        LexicalIndex.build([lexical_document(inc) for inc in incidents]),
+        DenseIndex.build(_as_matrix(measure_vectors, embedder.dim)),
+        np.asarray(owners, dtype=np.int64).reshape(-1, 2),
+    )
+
+
 def save_searcher(searcher: Searcher, manifest: Manifest, directory: Path) -> None:
     """Write the index next to `directory`, then swap it in, so a crash never leaves half an index.
 
@@ -142,14 +170,47 @@ def open_searcher(
 
     Returns (searcher, why it was rebuilt or None).
     """
+    directory = Path(directory)
     expected = expected_manifest(incidents, embedder, data_sum)
     try:
         return load_searcher(incidents, embedder, expected, directory), None
-    except IndexMismatch as exc:
-        reason = str(exc)
-    searcher = build_searcher(incidents, embedder, progress)
-    save_searcher(searcher, expected, directory)
+    except IndexMismatch:
+        pass
+    # Another server or `assistant build` may be building the same index: one at a time, and
+    # whoever waited loads what the other built instead of building it again.
+    with _exclusive(directory):
+        _recover(directory)
+        try:
+            return load_searcher(incidents, embedder, expected, directory), None
+        except IndexMismatch as exc:
+            reason = str(exc)
+        searcher = build_searcher(incidents, embedder, progress)
+        save_searcher(searcher, expected, directory)
     return searcher, reason
+
+
+@contextlib.contextmanager
+def _exclusive(directory: Path) -> Iterator[None]:
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with open(directory.with_name(f".{directory.name}.lock"), "a") as handle:
+        if fcntl is not None:  # POSIX; on Windows builds are not serialized
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _recover(directory: Path) -> None:
+    """Under the lock: finish or clear what a build killed midway left behind."""
+    retired = directory.with_name(f".{directory.name}.old")
+    if retired.exists() and not directory.exists():
+        retired.rename(directory)  # killed between the two renames: the last good index is back
+    else:
+        shutil.rmtree(retired, ignore_errors=True)
+    for stale in directory.parent.glob(f".{directory.name}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _as_matrix(vectors: np.ndarray, dim: int) -> np.ndarray:

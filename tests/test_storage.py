@@ -68,7 +68,8 @@ def test_a_corrupted_index_file_is_detected_and_rebuilt(tmp_path, incidents, fak
 def test_a_build_leaves_no_staging_directories_behind(tmp_path, incidents, fake_embedder):
     open_searcher(incidents, fake_embedder, "v1", tmp_path / "idx")
     open_searcher(incidents, fake_embedder, "v2", tmp_path / "idx")
-    assert [p.name for p in tmp_path.iterdir()] == ["idx"]
+    # Only the index folder (and the lock file that serializes builds) remains.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".idx.lock", "idx"]
 
 
 def test_progress_is_reported_while_building(tmp_path, incidents, fake_embedder):
@@ -76,3 +77,31 @@ def test_progress_is_reported_while_building(tmp_path, incidents, fake_embedder)
     open_searcher(incidents, fake_embedder, "v1", tmp_path / "idx", progress=lambda m, d, t: seen.append((m, d, t)))
     assert seen[-1][1] == seen[-1][2]
     assert any("埋め込み" in message for message, _, _ in seen)
+
+
+def test_concurrent_rebuilds_of_one_index_never_fail(tmp_path, incidents, fake_embedder):
+    import threading
+
+    errors = []
+
+    def rebuild(n):
+        for i in range(10):
+            try:
+                open_searcher(incidents, fake_embedder, f"v{n}-{i}", tmp_path / "idx")
+            except Exception as exc:  # noqa: BLE001 - any escape is the failure under test
+                errors.append(exc)
+
+    threads = [threading.Thread(target=rebuild, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["idx"]
+
+
+def test_an_index_left_only_as_the_retired_copy_is_restored_not_rebuilt(tmp_path, incidents, fake_embedder):
+    open_searcher(incidents, fake_embedder, "v1", tmp_path / "idx")
+    (tmp_path / "idx").rename(tmp_path / ".idx.old")  # as if killed between the two renames
+    _, reason = open_searcher(incidents, fake_embedder, "v1", tmp_path / "idx")
+    assert reason is None
