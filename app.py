@@ -2,12 +2,17 @@
 
 import streamlit as st
 
+from ui.gate import require_password
+
 st.set_page_config(page_title="Zenrei（前例）", page_icon="📚", layout="wide")
+require_password()  # a no-op unless ZENREI_PASSWORD is set (LAN use; see README)
 
 PAGES = [
     st.Page("ui/chat.py", title="前例を探す", icon="💬", default=True),
     st.Page("ui/draft.py", title="再発防止策の起案", icon="📝"),
     st.Page("ui/triage.py", title="報告要否の確認", icon="⚖️"),
+    st.Page("ui/browse.py", title="事案を一覧で見る", icon="🗂️"),
+    st.Page("ui/training.py", title="あなたならどうする？（研修）", icon="🎓"),
 ]
 
 st.navigation(PAGES).run()

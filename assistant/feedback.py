@@ -13,6 +13,8 @@ import json
 import os
 from pathlib import Path
 
+from .audit import mask_personal_data
+
 FEEDBACK_FILE = "feedback.jsonl"
 
 SIMILAR = 2  # the grade of a precedent in the dev sets
@@ -29,10 +31,10 @@ def record_feedback(
     """Append one judgement; returns the file written."""
     path = feedback_path(home)
     path.parent.mkdir(parents=True, exist_ok=True)
-    qid = "fb-" + hashlib.sha256(question.encode("utf-8")).hexdigest()[:12]
+    qid = "fb-" + hashlib.sha256(question.encode("utf-8")).hexdigest()[:12]  # same question, same id
     line = {
         "qid": qid,
-        "query": question,
+        "query": mask_personal_data(question),  # names, phone numbers … never kept
         "relevant": {incident_id: SIMILAR if similar else NOT_SIMILAR},
         "at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
     }
