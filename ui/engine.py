@@ -4,6 +4,7 @@ import streamlit as st
 
 from assistant.engine import Engine, open_engine
 from assistant.kinds import KIND_VOCABULARY
+from assistant.render import escape_markdown as md
 from assistant.settings import Settings
 from data.years import era_label
 from index.filters import Filters
@@ -36,7 +37,9 @@ def sidebar_filters(engine: Engine) -> tuple[Filters, int]:
         st.markdown("**データの出典**")
         # One checkbox a table: trainers and officers include or leave out other bodies' cases.
         sources = [
-            src for src, label in engine.corpus.labels.items() if st.checkbox(label, value=True, key=f"src-{src}")
+            src
+            for src, label in engine.corpus.labels.items()
+            if st.checkbox(md(label), value=True, key=f"src-{src}")  # labels are data: escaped
         ]
         top_k = st.slider("表示件数", 1, 20, 5)
         st.caption(f"{len(incidents)}件の事案を検索対象にしています。")
