@@ -59,3 +59,31 @@ def real_model_dir(tmp_path_factory) -> Path:
     from index.offline_model import ensure_default_model
 
     return ensure_default_model(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture
+def fake_engine(zenrei_home, monkeypatch):
+    """Pages build their engine with the FakeEmbedder: instant, no model; never leaked onward."""
+    import streamlit as st
+
+    monkeypatch.setattr("assistant.engine.open_embedder", lambda spec, cache: FakeEmbedder())
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()  # the next test must not get this fake engine
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, bytes]:
+    """What each download button would send, by file name (AppTest keeps it in a mock store)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    sent: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if filename is not None and isinstance(path_or_data, bytes):
+            sent[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return sent

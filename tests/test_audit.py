@@ -158,8 +158,9 @@ def test_an_unwritable_log_is_reported_without_the_question_and_the_search_goes_
 def test_chat_and_cli_searches_are_audited_masked_when_the_log_is_on(tmp_path, monkeypatch):
     import datetime as dt
 
-    from assistant.conversation import interpret, respond
     from conftest import SEED, FakeEmbedder
+
+    from assistant.conversation import interpret, respond
     from data import read_table
     from index.filters import Filters
     from index.storage import build_searcher

@@ -6,8 +6,7 @@ import os
 
 import pyarrow as pa
 import pytest
-import streamlit as st
-from conftest import REPO, SEED, FakeEmbedder
+from conftest import REPO, SEED
 from streamlit.testing.v1 import AppTest
 
 OTHERS = REPO / "data" / "tables" / "other_bodies_published.jsonl"
@@ -15,15 +14,12 @@ PAGE = str(REPO / "ui" / "browse.py")
 
 
 @pytest.fixture
-def page(zenrei_home, monkeypatch):
+def page(fake_engine, monkeypatch):
     monkeypatch.setenv("ZENREI_DATA", os.pathsep.join([str(SEED), str(OTHERS)]))
-    monkeypatch.setattr("assistant.engine.open_embedder", lambda spec, cache: FakeEmbedder())
-    st.cache_resource.clear()
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.run()
     assert not at.exception
-    yield at
-    st.cache_resource.clear()  # the next test file must not get this fake engine
+    return at
 
 
 def _table(at):

@@ -92,7 +92,7 @@ def test_module_entry_point_runs_in_a_fresh_process(env):
 
 
 def test_eval_reports_no_precedent_rates_when_the_file_has_such_lines(env, capsys, monkeypatch):
-    tables = [str(REPO / "data" / "tables" / "seed.txt"), str(REPO / "data" / "tables" / "other_bodies_published.jsonl")]
+    tables = [str(REPO / "data" / "tables" / name) for name in ("seed.txt", "other_bodies_published.jsonl")]
     queries = REPO / "data" / "eval" / "no_precedent_extra.jsonl"
     assert main(["eval", "--queries", str(queries), "--data", *tables, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)

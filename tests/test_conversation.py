@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
+from conftest import SEED, FakeEmbedder
 
 from assistant.conversation import MORE_STEP, interpret, respond
-from conftest import SEED, FakeEmbedder
 from data import read_table
 from index.filters import Filters
 from index.storage import build_searcher

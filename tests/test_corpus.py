@@ -2,9 +2,10 @@
 
 import json
 
+from conftest import REPO, SEED
+
 from assistant.corpus import load_corpus
 from assistant.settings import Settings, bundled_tables
-from conftest import REPO, SEED
 
 
 def test_bundled_tables_are_the_seed_and_the_other_bodies():

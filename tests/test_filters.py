@@ -1,8 +1,8 @@
 """Which incidents a filter lets through."""
 
 import pytest
-
 from conftest import SEED
+
 from data import read_table
 from index.filters import Filters
 

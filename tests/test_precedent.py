@@ -3,9 +3,9 @@
 from dataclasses import replace
 
 import pytest
+from conftest import SEED
 
 from assistant.precedent import THRESHOLDS, coverage, judge
-from conftest import SEED
 from data import read_table
 from index.offline_model import DEFAULT_MODEL_ID
 from index.searcher import Hit

@@ -6,9 +6,7 @@ import io
 
 import docx
 import pytest
-import streamlit as st
-from conftest import REPO, SEED, FakeEmbedder
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from conftest import REPO, SEED
 from streamlit.testing.v1 import AppTest
 
 from assistant.corpus import load_corpus
@@ -20,32 +18,16 @@ PAGE = str(REPO / "ui" / "training.py")
 SEED_VALUE = 11
 
 
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, bytes]:
-    """What each download button would send, by file name (AppTest keeps it in a mock store)."""
-    sent: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        if filename is not None and isinstance(path_or_data, bytes):
-            sent[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    return sent
 
 
 @pytest.fixture
-def page(zenrei_home, monkeypatch):
+def page(fake_engine, monkeypatch):
     monkeypatch.setenv("ZENREI_DATA", str(SEED))
-    monkeypatch.setattr("assistant.engine.open_embedder", lambda spec, cache: FakeEmbedder())
-    st.cache_resource.clear()
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["training_seed"] = SEED_VALUE  # a fixed order of cards
     at.run()
     assert not at.exception
-    yield at
-    st.cache_resource.clear()  # the next test file must not get this fake engine
+    return at
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,12 @@ import io
 
 import docx
 import pytest
+from conftest import SEED, FakeEmbedder
 
 from assistant.answer import answer
 from assistant.conversation import interpret, respond
 from assistant.documents import to_docx, to_markdown
 from assistant.transcript import conversation_document
-from conftest import SEED, FakeEmbedder
 from data import read_table
 from index.filters import Filters
 from index.storage import build_searcher

@@ -5,8 +5,7 @@ import os
 import re
 
 import pytest
-import streamlit as st
-from conftest import REPO, SEED, FakeEmbedder
+from conftest import REPO, SEED
 from streamlit.testing.v1 import AppTest
 
 from assistant.triage import DISCLAIMER
@@ -17,12 +16,9 @@ INCIDENT = "委託先の病院で52人分の予診票が行方不明になった
 
 
 @pytest.fixture
-def page(zenrei_home, monkeypatch):
+def page(fake_engine, monkeypatch):
     """Open the page with a chat history whose last question is a follow-up, not an incident."""
     monkeypatch.setenv("ZENREI_DATA", os.pathsep.join([str(SEED), str(OTHER)]))
-    # The page builds its engine through assistant.engine; the fake embedder keeps it instant.
-    monkeypatch.setattr("assistant.engine.open_embedder", lambda spec, cache: FakeEmbedder())
-    st.cache_resource.clear()
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["messages"] = [
         {"role": "user", "content": INCIDENT},
@@ -123,8 +119,6 @@ def test_new_text_brings_new_suggestions(page):
 
 def test_without_a_chat_the_page_opens_empty_and_holds_the_decision(zenrei_home, monkeypatch):
     monkeypatch.setenv("ZENREI_DATA", str(SEED))
-    monkeypatch.setattr("assistant.engine.open_embedder", lambda spec, cache: FakeEmbedder())
-    st.cache_resource.clear()
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
     assert at.text_area(key="triage-text").value == ""

@@ -11,7 +11,7 @@ from assistant import browse as b
 from assistant.render import escape_markdown as md
 from data.years import display_year
 from index.searcher import Hit
-from ui.cards import case_card, source_line
+from ui.cards import case_card, incident_badges, source_line
 from ui.engine import get_engine, sidebar_filters
 
 PICK = "browse_pick"
@@ -66,15 +66,7 @@ incident = by_key[key]
 
 with st.container(border=True):
     st.subheader(f"事案 {md(incident.id)}　{md(display_year(incident.fiscal_year))}")
-    badges = st.container(horizontal=True)
-    for category in incident.categories:
-        badges.badge(md(category), color="orange")
-    for kind in incident.kinds:
-        badges.badge(md(kind), color="blue")
-    if incident.medium:
-        badges.badge(md(incident.medium), color="gray")
-    if incident.contractor:
-        badges.badge("委託先が関与", color="violet")
+    incident_badges(incident)
     st.markdown(md(incident.description) or "（記載なし）")
     st.markdown("**再発防止策**")
     st.markdown("\n".join(f"- {md(m)}" for m in incident.measures) or "（記載なし）")

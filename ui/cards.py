@@ -7,6 +7,7 @@ import streamlit as st
 from assistant.answer import Answer
 from assistant.explain import highlight_spans, shared_words
 from assistant.render import escape_markdown as md
+from data.records import Incident
 from data.years import display_year
 from index.searcher import Hit
 
@@ -38,6 +39,19 @@ def highlighted(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
+def incident_badges(inc: Incident, *, details: bool = True) -> None:
+    """Category (orange) and kind (blue) badges; with details, the medium and contractor too."""
+    badges = st.container(horizontal=True)
+    for category in inc.categories:
+        badges.badge(md(category), color="orange")
+    for kind in inc.kinds:
+        badges.badge(md(kind), color="blue")
+    if details and inc.medium:
+        badges.badge(md(inc.medium), color="gray")
+    if details and inc.contractor:
+        badges.badge("委託先が関与", color="violet")
+
+
 def case_card(hit: Hit, label: str | None = None, question: str = "", on_feedback=None, key: str | None = None) -> None:
     """One past case. With a question: the shared words in bold and a 似ている/似ていない control."""
     inc = hit.incident
@@ -46,15 +60,7 @@ def case_card(hit: Hit, label: str | None = None, question: str = "", on_feedbac
         # Cases listed by filters alone were not compared with anything: no similarity to show.
         similarity = f"　類似度 {hit.similarity:.2f}" if hit.similarity else ""
         st.markdown(f"**{hit.rank}. 事案 {md(inc.id)}**　{year}{similarity}")
-        badges = st.container(horizontal=True)
-        for category in inc.categories:
-            badges.badge(md(category), color="orange")
-        for kind in inc.kinds:
-            badges.badge(md(kind), color="blue")
-        if inc.medium:
-            badges.badge(md(inc.medium), color="gray")
-        if inc.contractor:
-            badges.badge("委託先が関与", color="violet")
+        incident_badges(inc)
         if question:
             st.markdown(highlighted(inc.description, highlight_spans(question, inc.description)))
             words = shared_words(question, " ".join([inc.description, *inc.measures]))

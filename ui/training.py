@@ -18,6 +18,7 @@ from assistant.drafting import SourceMeasure, citation_for, merge_measures
 from assistant.kinds import KIND_VOCABULARY
 from assistant.render import escape_markdown as md
 from assistant.study_sheet import study_sheet, topic_title
+from ui.cards import incident_badges
 from ui.engine import get_engine, sidebar_filters
 
 ALL = "すべて"
@@ -91,11 +92,7 @@ card_key = incident_key(card)
 
 with st.container(border=True):
     st.markdown(f"**第{position + 1}問 / 全{len(cards)}問**　事案 {md(card.id)}　{md(year_label(card))}")
-    badges = st.container(horizontal=True)
-    for category in card.categories:
-        badges.badge(md(category), color="orange")
-    for kind in card.kinds:
-        badges.badge(md(kind), color="blue")
+    incident_badges(card, details=False)  # the medium and contractor would give the answer away
     st.markdown(md(card.description))
 answer = st.text_area(
     "あなたならどうしますか？ 再発防止策を書いてください（1行に1つ、または「。」で区切る）",
