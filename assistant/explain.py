@@ -24,8 +24,12 @@ def _tokenizer():
     return Dictionary().tokenizer(mode=SplitMode.C)
 
 
-def _content_words(text: str) -> list[tuple[str, int, int]]:
-    """(normalized form, begin, end) of each content word; offsets index `text`."""
+@functools.lru_cache(maxsize=4096)
+def _content_words(text: str) -> tuple[tuple[str, int, int], ...]:
+    """(normalized form, begin, end) of each content word; offsets index `text`.
+
+    Cached: the chat redraws every card of its history on each rerun.
+    """
     words = []
     for m in _tokenizer().tokenize(text):
         pos = m.part_of_speech()
@@ -37,7 +41,7 @@ def _content_words(text: str) -> list[tuple[str, int, int]]:
         if len(form) == 1 and not ("\u4e00" <= form <= "\u9fff"):
             continue  # a lone kana or letter is noise; a lone kanji (「証」「票」) is a word
         words.append((form, m.begin(), m.end()))
-    return words
+    return tuple(words)
 
 
 def _prepare(text: str) -> str:
