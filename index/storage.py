@@ -71,19 +71,10 @@ def build_searcher(
         MEASURE_PROMPT,
         progress=lambda done, total: report("再発防止策を埋め込み中 (embedding measures)", done, total),
     )
-    if not measure_texts:
-        measure_vectors = np.zeros((0, embedder.dim), dtype=np.float32)
     report("全文索引を作成中 (building BM25)", 0, 1)
-    lexical = LexicalIndex.build([lexical_document(inc) for inc in incidents])
+    searcher = searcher_from_vectors(incidents, embedder, description_vectors, measure_vectors, owners)
     report("完了 (done)", 1, 1)
-    return Searcher(
-        incidents,
-        embedder,
-        DenseIndex.build(_as_matrix(description_vectors, embedder.dim)),
-        lexical,
-        DenseIndex.build(_as_matrix(measure_vectors, embedder.dim)),
-        owners,
-    )
+    return searcher
 
 
 def searcher_from_vectors(
