@@ -189,6 +189,13 @@ def _lexical_ranking(scores: np.ndarray, allowed: Sequence[int] | None, depth: i
     """Rows with a positive BM25 score, best first; rows with no shared n-gram are not ranked."""
     candidates = np.arange(scores.size) if allowed is None else np.asarray(allowed, dtype=np.int64)
     candidates = candidates[scores[candidates] > 0]
+    if candidates.size > depth:
+        # Only the best `depth` are ranked: a partition is O(n) where a full sort of 100k rows
+        # cost 20 ms. Ties at the cut go to the lowest rows, as the full stable sort would.
+        cut = -np.partition(-scores[candidates], depth - 1)[depth - 1]
+        above = candidates[scores[candidates] > cut]
+        ties = candidates[scores[candidates] == cut][: depth - above.size]
+        candidates = np.sort(np.concatenate([above, ties]))
     # Stable sort so equal scores keep corpus order (deterministic results).
     order = candidates[np.argsort(-scores[candidates], kind="stable")]
     return [int(r) for r in order[:depth]]

@@ -134,3 +134,18 @@ def test_a_lexical_weight_of_zero_makes_the_hybrid_the_dense_order(searcher):
     dense = [h.incident.id for h in searcher.search(question, top_k=8, method="dense")]
     fused = searcher.with_ranking(Ranking(lexical_weight=0.0)).search(question, top_k=8)
     assert [h.incident.id for h in fused] == dense
+
+
+def test_lexical_ranking_keeps_only_the_best_depth_with_ties_in_corpus_order():
+    import numpy as np
+
+    from index.searcher import _lexical_ranking
+
+    rng = np.random.default_rng(5)
+    scores = rng.integers(0, 6, size=2000).astype(np.float32)  # many ties, many zeros
+    full = [int(r) for r in np.argsort(-scores, kind="stable") if scores[r] > 0]
+    for depth in (1, 7, 100, 5000):
+        assert _lexical_ranking(scores, None, depth) == full[:depth]
+    allowed = list(range(0, 2000, 3))
+    expected = [r for r in full if r % 3 == 0][:50]
+    assert _lexical_ranking(scores, allowed, 50) == expected
