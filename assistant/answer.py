@@ -84,8 +84,12 @@ def _browse(searcher: Searcher, filters: Filters, top_k: int, notices: tuple[str
     return Answer(question="", summary=summary, hits=hits, filters=filters, notices=notices)
 
 
-def gather_measures(hits: tuple[Hit, ...]) -> tuple[MeasureLine, ...]:
-    """The measures of the cases, identical wordings merged, in the order the cases rank."""
+def distinct_measures(hits: tuple[Hit, ...]) -> tuple[MeasureLine, ...]:
+    """The measures of the cases, identical wordings merged, in the order the cases rank.
+
+    Exact matches only, so the chat answers at once; the 起案 page (assistant/drafting.py) merges
+    measures that say the same thing in other words.
+    """
     merged: dict[str, list[str]] = {}
     shown: dict[str, str] = {}
     for hit in hits:

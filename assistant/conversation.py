@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from index.filters import Filters
 from index.searcher import Searcher
 
-from .answer import Answer, MeasureLine, answer, gather_measures
+from .answer import Answer, MeasureLine, answer, distinct_measures
 from .audit import record_search
 from .question import Stated, merge, read_filters
 
@@ -71,7 +71,7 @@ def respond(request: Request, page_filters: Filters, *, searcher: Searcher) -> A
     result = replace(result, chips=request.stated.chips)
     record_search(result.question, result.filters, result.hits)  # only when ZENREI_AUDIT_LOG is set
     if request.kind == "measures":
-        lines: tuple[MeasureLine, ...] = gather_measures(result.hits)
+        lines: tuple[MeasureLine, ...] = distinct_measures(result.hits)
         summary = f"表示中の前例{len(result.hits)}件の再発防止策を、重複を除いて{len(lines)}項目にまとめました。"
         result = replace(result, summary=summary, measures=lines)
     return result
