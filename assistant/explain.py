@@ -52,12 +52,11 @@ def shared_words(question: str, text: str) -> tuple[str, ...]:
     """The words of `text` that the question also uses, as written in `text`, in order."""
     text = _prepare(text)
     wanted = {form for form, _, _ in _content_words(_prepare(question))}
-    seen: list[str] = []
+    seen: dict[str, str] = {}  # one entry a word: 入れる and 入れ are the same verb
     for form, begin, end in _content_words(text):
-        surface = text[begin:end]
-        if form in wanted and surface not in seen:
-            seen.append(surface)
-    return tuple(seen)
+        if form in wanted:
+            seen.setdefault(form, text[begin:end])
+    return tuple(seen.values())
 
 
 def highlight_spans(question: str, text: str) -> list[tuple[int, int]]:

@@ -52,14 +52,22 @@ def incident_badges(inc: Incident, *, details: bool = True) -> None:
         badges.badge("委託先が関与", color="violet")
 
 
-def case_card(hit: Hit, label: str | None = None, question: str = "", on_feedback=None, key: str | None = None) -> None:
+def case_card(
+    hit: Hit,
+    label: str | None = None,
+    question: str = "",
+    on_feedback=None,
+    key: str | None = None,
+    distant: bool = False,
+) -> None:
     """One past case. With a question: the shared words in bold and a 似ている/似ていない control."""
     inc = hit.incident
     with st.container(border=True):
         year = md(display_year(inc.fiscal_year))
         # Cases listed by filters alone were not compared with anything: no similarity to show.
         similarity = f"　類似度 {hit.similarity:.2f}" if hit.similarity else ""
-        st.markdown(f"**{hit.rank}. 事案 {md(inc.id)}**　{year}{similarity}")
+        far = "　:gray-badge[離れた事案]" if distant else ""  # no close precedent: shown for reference
+        st.markdown(f"**{hit.rank}. 事案 {md(inc.id)}**　{year}{similarity}{far}")
         incident_badges(inc)
         if question:
             st.markdown(highlighted(inc.description, highlight_spans(question, inc.description)))
@@ -96,4 +104,4 @@ def show_answer(
     for hit in result.hits:
         label = (labels or {}).get(hit.incident.source)
         key = f"{key_prefix}-fb-{hit.incident.source}-{hit.incident.id}"
-        case_card(hit, label, result.question, on_feedback, key)
+        case_card(hit, label, result.question, on_feedback, key, distant=result.distant)
