@@ -30,9 +30,13 @@ def sidebar_filters(engine: Engine) -> tuple[Filters, int]:
         span = None
         if len(years) > 1:
             span = st.select_slider("年度", options=years, value=(years[0], years[-1]), format_func=era_label)
-        categories = st.multiselect("類型", sorted({c for i in incidents for c in i.categories}))
+        categories = st.multiselect(
+            "類型", sorted({c for i in incidents for c in i.categories}), placeholder="すべて（選ぶと絞り込み）"
+        )
         present = {k for i in incidents for k in i.kinds}
-        kinds = st.multiselect("事案の種類", [k for k in KIND_VOCABULARY if k in present])
+        kinds = st.multiselect(
+            "事案の種類", [k for k in KIND_VOCABULARY if k in present], placeholder="すべて（選ぶと絞り込み）"
+        )
         contractor_only = st.checkbox("委託先が関与した事案のみ", key="contractor-only")
         st.markdown("**データの出典**")
         # One checkbox a table: trainers and officers include or leave out other bodies' cases.
