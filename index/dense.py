@@ -159,6 +159,12 @@ class DenseIndex:
         query = normalize_rows(np.asarray(query, dtype=np.float32).reshape(1, -1))[0]
         return self._rows(np.asarray(rows, dtype=np.int64)) @ query
 
+    def vectors(self) -> np.ndarray:
+        """Every row's (normalized) vector in row order: an index can be rebuilt from them."""
+        if self.size == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._rows(np.arange(self.size, dtype=np.int64))
+
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
 

@@ -147,3 +147,12 @@ def test_a_searcher_from_precomputed_vectors_ranks_like_one_that_embeds_them(fak
             h.incident.id for h in embedded.search(question, 5)
         ]
         assert built.search_measures(question, 3) == embedded.search_measures(question, 3)
+
+
+def test_vectors_returns_every_row_in_order_for_each_index_type():
+    rng = np.random.default_rng(9)
+    data = normalize_rows(rng.normal(size=(300, 16)).astype(np.float32))
+    for kind in ("flat", "ivf"):
+        index = DenseIndex.build(data, kind=kind)
+        np.testing.assert_allclose(index.vectors(), data, rtol=1e-5, atol=1e-6)
+    assert DenseIndex.build(np.zeros((0, 16), dtype=np.float32)).vectors().shape == (0, 16)
