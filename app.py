@@ -14,6 +14,7 @@ PAGES = [
     st.Page("ui/triage.py", title="報告要否の確認", icon=":material/gavel:"),
     st.Page("ui/browse.py", title="事案を一覧で見る", icon=":material/table_view:"),
     st.Page("ui/training.py", title="あなたならどうする？（研修）", icon=":material/school:"),
+    st.Page("ui/data.py", title="データの管理", icon=":material/database:"),
 ]
 
 st.navigation(PAGES).run()

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.embedder import Embedder, open_embedder
+from index.incremental import UpdateStats, sync
 from index.searcher import Searcher
-from index.storage import BuildProgress, open_searcher
+from index.storage import BuildProgress, expected_manifest, open_searcher, save_searcher
 
 from .corpus import Corpus, load_corpus
 from .settings import Settings
+from .store import store_path
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ def open_engine(
     progress: BuildProgress | None = None,
 ) -> Engine:
     """Load the saved index, or build it (with progress) when missing or stale."""
-    corpus = load_corpus(settings.tables)
+    corpus = load_corpus(settings.tables, store_file=store_path(settings.home))
     embedder = embedder or open_embedder(settings.model, settings.model_cache)
     searcher, reason = open_searcher(
         corpus.incidents,
@@ -40,3 +42,14 @@ def open_engine(
         progress=progress,
     )
     return Engine(searcher=searcher, corpus=corpus, rebuilt_because=reason)
+
+
+def refresh_engine(engine: Engine, settings: Settings, *, index_dir: Path | None = None) -> tuple[Engine, UpdateStats]:
+    """The engine after the store changed: the corpus read again, only new or edited texts
+    embedded, and the index saved (atomically, with a manifest for the new corpus) so the next
+    start loads it instead of rebuilding."""
+    corpus = load_corpus(settings.tables, store_file=store_path(settings.home))
+    searcher, stats = sync(engine.searcher, corpus.incidents)
+    expected = expected_manifest(corpus.incidents, searcher.embedder, corpus.checksum)
+    save_searcher(searcher, expected, index_dir or settings.index_dir)
+    return Engine(searcher=searcher, corpus=corpus, rebuilt_because=None), stats
