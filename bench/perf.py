@@ -25,17 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-QUERIES = [
-    "封筒に別の人の受給者証を入れて送ってしまった",
-    "メールの宛先を間違えて送信した",
-    "委託先のサーバーがランサムウェアに感染した",
-    "家庭訪問で預かった書類をなくした",
-    "予診票を紛失した",
-    "電話で病歴を伝えてしまった",
-    "エクセルの別シートに個人情報が残っていた",
-    "委任状を偽造された",
-]
+from questions import QUERIES  # noqa: E402
 
 
 def synthetic_incidents(seed_incidents, size: int, rng: random.Random):

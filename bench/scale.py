@@ -37,20 +37,12 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from questions import QUERIES  # noqa: E402
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-QUERIES = [
-    "封筒に別の人の受給者証を入れて送ってしまった",
-    "メールの宛先を間違えて送信した",
-    "委託先のサーバーがランサムウェアに感染した",
-    "家庭訪問で預かった書類をなくした",
-    "予診票を紛失した",
-    "電話で病歴を伝えてしまった",
-    "エクセルの別シートに個人情報が残っていた",
-    "委任状を偽造された",
-    "FAXの番号を間違えて送ってしまった",
-    "ホームページに個人情報を載せてしまった",
-]
 NOISE = 0.004  # per-dimension sd of the noise on replicated vectors: |noise| ~ 0.08 of a unit vector
 GENERATOR_SEED = 0
 
