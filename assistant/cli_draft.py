@@ -9,8 +9,8 @@ from pathlib import Path
 
 from index.filters import Filters
 
-from .cli_args import fiscal_year, progress_to_stderr
-from .documents import WRITERS, to_markdown, write
+from .cli_args import fiscal_year, progress_to_stderr, write_document
+from .documents import WRITERS, to_markdown
 from .drafting import DEFAULT_TOP_K, Citation, Draft, draft_document, gather_measures, new_draft
 from .settings import Settings
 
@@ -65,12 +65,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     elif args.out is None:
         print(to_markdown(draft_document(draft)), end="")
     if args.out is not None:
-        try:
-            write(draft_document(draft), args.out)
-        except OSError as exc:
-            print(f"エラー: {args.out} に書き込めません: {exc.strerror or exc}", file=sys.stderr)
-            return 2
-        print(f"{args.out} に書き出しました (written)", file=sys.stderr)
+        return write_document(draft_document(draft), args.out)
     return 0
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from index.filters import Filters
 
 from .browse import filter_incidents
-from .cli_args import fiscal_year, progress_to_stderr
-from .documents import WRITERS, to_markdown, write
+from .cli_args import fiscal_year, progress_to_stderr, write_document
+from .documents import WRITERS, to_markdown
 from .kinds import KIND_VOCABULARY
 from .settings import Settings
 from .study_sheet import study_sheet, topic_title
@@ -47,13 +47,7 @@ def cmd_study(args: argparse.Namespace) -> int:
     if args.out is None:
         print(to_markdown(document), end="")
         return 0
-    try:
-        write(document, args.out)
-    except OSError as exc:
-        print(f"エラー: {args.out} に書き込めません: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    print(f"{args.out} に書き出しました（{len(cases)}件） (written)", file=sys.stderr)
-    return 0
+    return write_document(document, args.out, f"（{len(cases)}件）")
 
 
 def register(subparsers) -> None:

@@ -1,6 +1,6 @@
 """Build time, query latency (p50/p95) and peak memory, on the seed and on synthetic corpora.
 
-    python bench/perf.py                      # seed + 10k synthetic incidents, real model
+    python bench/perf.py                      # the bundled tables (or ZENREI_DATA) + 10k synthetic, real model
     python bench/perf.py --sizes 1000 --queries 50
 
 Each corpus runs in its own process so peak memory (ru_maxrss) is that corpus's alone.
@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
-import re
 import resource
 import statistics
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,26 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from questions import QUERIES  # noqa: E402
-
-
-def synthetic_incidents(seed_incidents, size: int, rng: random.Random):
-    """`size` incidents whose descriptions and measures recombine clauses of real ones."""
-    clauses = [c for inc in seed_incidents for c in re.split(r"(?<=[、。])", inc.description) if c]
-    measures = [m for inc in seed_incidents for m in inc.measures]
-    out = []
-    for i in range(size):
-        base = seed_incidents[i % len(seed_incidents)]
-        text = "".join(rng.sample(clauses, k=min(3, len(clauses)))).rstrip("、") + "。"
-        out.append(
-            replace(
-                base,
-                id=f"S{i + 1}",
-                line=i + 1,
-                description=text,
-                measures=tuple(rng.sample(measures, k=min(3, len(measures)))),
-            )
-        )
-    return out
+from scale import synthetic_incidents  # noqa: E402  (one generator for every bench)
 
 
 def run_one(size: int, n_queries: int, fake: bool) -> dict:
@@ -67,7 +45,7 @@ def run_one(size: int, n_queries: int, fake: bool) -> dict:
     else:
         embedder = open_embedder(settings.model, settings.model_cache)
     load_s = time.perf_counter() - t0
-    incidents = list(seed) if size == 0 else synthetic_incidents(seed, size, random.Random(0))
+    incidents = list(seed) if size == 0 else synthetic_incidents(seed, size)
     t0 = time.perf_counter()
     searcher = build_searcher(incidents, embedder)
     build_s = time.perf_counter() - t0
@@ -79,7 +57,7 @@ def run_one(size: int, n_queries: int, fake: bool) -> dict:
         latencies.append((time.perf_counter() - t0) * 1000)
     latencies.sort()
     return {
-        "corpus": "seed" if size == 0 else f"synthetic {size:,}",
+        "corpus": "bundled tables" if size == 0 else f"synthetic {size:,}",
         "incidents": len(incidents),
         "measures": int(searcher.measures.size),
         "model_load_s": round(load_s, 2),
@@ -93,7 +71,9 @@ def run_one(size: int, n_queries: int, fake: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[0, 10_000], help="0 = the seed as it is")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[0, 10_000], help="0 = the configured tables as they are"
+    )
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--fake", action="store_true", help="hashing embedder instead of the model (index cost only)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
