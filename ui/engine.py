@@ -1,20 +1,34 @@
 """The engine every page shares (cached once per server) and the sidebar filters."""
 
+from pathlib import Path
+
 import streamlit as st
 
+from assistant import engine as engine_module
 from assistant.engine import Engine, open_engine
 from assistant.kinds import KIND_VOCABULARY
 from assistant.render import escape_markdown as md
 from assistant.settings import Settings
 from data.years import era_label
+from index.embedder import Embedder
 from index.filters import Filters
 
 
-@st.cache_resource(show_spinner="モデルと索引を読み込んでいます…")
+@st.cache_resource(show_spinner="モデルを読み込んでいます…")
+def get_embedder(model: str, cache_dir: str) -> Embedder:
+    # Cached apart from the engine: after an import the engine is reopened, the model is not.
+    # Looked up through assistant.engine so tests that replace the model there are obeyed.
+    return engine_module.open_embedder(model, Path(cache_dir))
+
+
+@st.cache_resource(show_spinner="索引を読み込んでいます…")
 def get_engine() -> Engine:
+    settings = Settings.from_env()
+    embedder = get_embedder(settings.model, str(settings.model_cache))
     bar = st.progress(0.0, text="索引を準備しています…")
     engine = open_engine(
-        Settings.from_env(),
+        settings,
+        embedder=embedder,
         progress=lambda msg, done, total: bar.progress(min(done / max(total, 1), 1.0), text=f"{msg} {done}/{total}"),
     )
     bar.empty()
