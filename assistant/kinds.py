@@ -23,10 +23,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from data.records import Incident
+from data.records import OTHER_KIND, Incident
 from data.text import clean_text
 
-OTHER = "その他"
+OTHER = OTHER_KIND
 IMPERSONATION = "なりすまし・委任状偽造"
 KIND_VOCABULARY: tuple[str, ...] = (
     "紛失", "誤封入", "誤送付", "メール誤送信", "FAX誤送信", "誤掲載", "不正アクセス", "内部不正",

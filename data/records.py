@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+# The kind given when no rule recognizes what happened (Incident.kinds): it says nothing.
+OTHER_KIND = "その他"
+
+
 @dataclass(frozen=True)
 class Incident:
     """One past incident, as read from one table.

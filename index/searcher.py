@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data.records import Incident
+from data.records import OTHER_KIND, Incident
 
 from .dense import DenseIndex
 from .embedder import QUERY, Embedder
@@ -28,6 +28,20 @@ CANDIDATE_DEPTH = 100
 # 1 / 1.5 / 2 on their decide half (bench/quality.py).
 LEXICAL_FUSION_WEIGHT = 1.5
 
+# Weight of the same-kind ranking, a third list fused with the two legs: the fused candidates
+# whose kinds (誤封入, 紛失, ... as annotated on the records) include the main kind of the best
+# fused candidate, in fused order. Pseudo-relevance feedback on the kind tag: the reports judged
+# relevant to a question are overwhelmingly of the kind of its best match, which neither leg
+# sees as such. Chosen on the decide half of the dev sets (bench/quality.py says how).
+KIND_FUSION_WEIGHT = 1.0
+
+# A case whose BM25 score is at least this share of the best one's stays in the same-kind list
+# whatever its kind: sharing nearly all of the question's wording (a form's name, a phrase)
+# makes it as much a precedent as a case of the same kind. Without it, a question naming
+# something only two cases of different kinds mention lost the second one below cases that
+# merely share the first one's kind.
+KIND_LEXICAL_KEEP = 0.8
+
 
 @dataclass(frozen=True)
 class Ranking:
@@ -40,11 +54,14 @@ class Ranking:
     # with their mean: e5 then sees 誤封入 even when the person wrote 「一緒に入っていた」.
     dense_variant: bool = True
     lexical_weight: float = LEXICAL_FUSION_WEIGHT
+    kind_weight: float = KIND_FUSION_WEIGHT  # 0: no same-kind ranking in the fusion
     rrf_k: int = RRF_K
 
 
 # The ranking before the variant dictionary: plain n-gram BM25, one embedding, equal RRF.
-BASELINE_RANKING = Ranking(expansion_weight=0.0, concept_weight=0.0, dense_variant=False, lexical_weight=1.0)
+BASELINE_RANKING = Ranking(
+    expansion_weight=0.0, concept_weight=0.0, dense_variant=False, lexical_weight=1.0, kind_weight=0.0
+)
 
 
 @dataclass(frozen=True)
@@ -147,9 +164,13 @@ class Searcher:
             seen = set(lexical_ranking)
             ranked += [(r, 0.0) for r in dense_ranking if r not in seen]
         else:
-            ranked = reciprocal_rank_fusion(
-                [dense_ranking, lexical_ranking], k=settings.rrf_k, weights=[1.0, settings.lexical_weight]
-            )
+            legs, weights = [dense_ranking, lexical_ranking], [1.0, settings.lexical_weight]
+            ranked = reciprocal_rank_fusion(legs, k=settings.rrf_k, weights=weights)
+            same_kind = self._same_kind([row for row, _ in ranked], bm25) if settings.kind_weight else []
+            if same_kind:
+                legs.append(same_kind)
+                weights.append(settings.kind_weight)
+                ranked = reciprocal_rank_fusion(legs, k=settings.rrf_k, weights=weights)
 
         ranked = ranked[:top_k]
         # Hits found only by the lexical leg still get their true similarity figure, and it is
@@ -165,6 +186,20 @@ class Searcher:
             )
             for rank, ((row, score), cosine) in enumerate(zip(ranked, cosines, strict=False), start=1)
         ]
+
+    def _same_kind(self, fused: Sequence[int], bm25: np.ndarray) -> list[int]:
+        """The fused rows whose kinds include the main kind of the first one, or whose BM25
+        score nearly matches the best (KIND_LEXICAL_KEEP), in fused order. Empty when the best
+        row has no kind (records not annotated) or its kind says nothing (その他)."""
+        if not fused:
+            return []
+        kinds = self.incidents[fused[0]].kinds
+        if not kinds or kinds[0] == OTHER_KIND:
+            return []
+        main = kinds[0]
+        best = max(float(bm25[row]) for row in fused)
+        keep = KIND_LEXICAL_KEEP * best if best > 0 else np.inf
+        return [row for row in fused if main in self.incidents[row].kinds or bm25[row] >= keep]
 
     def search_measures(self, query: str, top_k: int = 10, filters: Filters | None = None) -> list[MeasureHit]:
         """Individual measures closest to the question (for drafting and measure search)."""

@@ -184,7 +184,15 @@ class ChatPage:
         while len(_case_ids(answer.inner_text())) < expected and time.monotonic() < deadline:
             self.page.wait_for_timeout(200)
         self.wait_until_idle()
-        return answer.inner_text()
+        # A card's badges can be drawn just after its id: wait until the answer stops changing.
+        text, deadline = answer.inner_text(), time.monotonic() + 30
+        while time.monotonic() < deadline:
+            self.page.wait_for_timeout(400)
+            again = answer.inner_text()
+            if again == text:
+                break
+            text = again
+        return text
 
     def wait_until_idle(self) -> None:
         # While a script run is in progress the header shows a status widget ("Stop").

@@ -132,8 +132,83 @@ def test_with_ranking_shares_the_indexes_and_leaves_the_original_as_it_was(searc
 def test_a_lexical_weight_of_zero_makes_the_hybrid_the_dense_order(searcher):
     question = "受給者証を誤って別の市民に郵送した"
     dense = [h.incident.id for h in searcher.search(question, top_k=8, method="dense")]
-    fused = searcher.with_ranking(Ranking(lexical_weight=0.0)).search(question, top_k=8)
+    fused = searcher.with_ranking(Ranking(lexical_weight=0.0, kind_weight=0.0)).search(question, top_k=8)
     assert [h.incident.id for h in fused] == dense
+
+
+def _kind_corpus():
+    import dataclasses
+
+    from data.records import Incident
+
+    def incident(id_, description, kinds):
+        return Incident(
+            id=id_, source="t.csv", line=int(id_) + 1, fiscal_year=2024, year_raw="R6",
+            description=description, categories=(), measures=(), kinds=kinds,
+        )  # fmt: skip
+
+    cases = [
+        incident("1", "訪問先で預かった名簿を紛失した。鞄に入れた名簿が見当たらない。", ("紛失",)),
+        incident("2", "訪問先で預かった名簿の写しを誤って別の世帯に送付した。", ("誤送付",)),
+        incident("3", "庁舎の書庫で申請書の綴りが所在不明となった。", ("紛失",)),
+        incident("4", "窓口で番号札を配布した。", ("その他",)),
+    ]
+    return cases, lambda kinds: [dataclasses.replace(c, kinds=()) for c in cases] if kinds is None else cases
+
+
+def test_cases_of_the_best_matchs_kind_come_before_cases_the_legs_rank_alike(fake_embedder):
+    # Case 2 shares more words with the question than case 3, but case 3 is what the best
+    # match is: a loss. The same-kind list puts it first among the rest.
+    cases, _ = _kind_corpus()
+    searcher = build_searcher(cases, fake_embedder)
+    question = "訪問先で預かった名簿を紛失した"
+    without = [h.incident.id for h in searcher.with_ranking(Ranking(kind_weight=0.0)).search(question, top_k=3)]
+    assert without[:3] == ["1", "2", "3"]
+    assert [h.incident.id for h in searcher.search(question, top_k=3)] == ["1", "3", "2"]
+
+
+def test_records_without_kinds_or_a_best_match_of_no_kind_rank_as_the_two_legs_do(fake_embedder):
+    cases, strip = _kind_corpus()
+    question = "訪問先で預かった名簿を紛失した"
+    plain = build_searcher(strip(None), fake_embedder)
+    no_kind = plain.with_ranking(Ranking(kind_weight=0.0)).search(question, top_k=4)
+    assert [(h.incident.id, h.score) for h in plain.search(question, top_k=4)] == [
+        (h.incident.id, h.score) for h in no_kind
+    ]
+    annotated = build_searcher(cases, fake_embedder)
+    other = "番号札を配布した"  # best match: case 4, of kind その他
+    assert annotated.search(other, top_k=4) == annotated.with_ranking(Ranking(kind_weight=0.0)).search(other, top_k=4)
+
+
+def test_a_case_sharing_the_questions_wording_is_not_pushed_below_cases_of_the_best_matchs_kind(
+    fake_embedder, monkeypatch
+):
+    import dataclasses
+
+    import index.searcher as searcher_module
+
+    cases, _ = _kind_corpus()
+    first, second = cases[0], cases[1]
+    cases = [
+        dataclasses.replace(first, id="A", description="ひまわり通信の発送で名簿を紛失した。"),
+        dataclasses.replace(second, id="B", description="ひまわり通信の発送で宛先を誤って送付した。"),
+        *(
+            dataclasses.replace(first, id=f"M{i}", description=f"通知の発送で名簿{i}冊を紛失した。")
+            for i in range(1, 6)
+        ),
+    ]
+    searcher = build_searcher(cases, fake_embedder)
+    question = "ひまわり通信の発送で名簿"  # best match: A, a loss; B shares the wording, not the kind
+    assert {h.incident.id for h in searcher.search(question, top_k=2)} == {"A", "B"}
+    monkeypatch.setattr(searcher_module, "KIND_LEXICAL_KEEP", float("inf"))  # kind alone decides
+    assert "B" not in {h.incident.id for h in searcher.search(question, top_k=2)}
+
+
+def test_the_same_kind_list_respects_filters(fake_embedder):
+    cases, _ = _kind_corpus()
+    searcher = build_searcher(cases, fake_embedder)
+    hits = searcher.search("訪問先で預かった名簿を紛失した", top_k=4, filters=Filters(kinds=("誤送付",)))
+    assert [h.incident.id for h in hits] == ["2"]
 
 
 def test_lexical_ranking_keeps_only_the_best_depth_with_ties_in_corpus_order():
