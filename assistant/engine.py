@@ -41,6 +41,7 @@ def open_engine(
         index_dir or settings.index_dir,
         progress=progress,
     )
+    searcher.concept_vectors()  # embedded now, so that no question waits for them
     return Engine(searcher=searcher, corpus=corpus, rebuilt_because=reason)
 
 
@@ -50,6 +51,7 @@ def refresh_engine(engine: Engine, settings: Settings, *, index_dir: Path | None
     start loads it instead of rebuilding."""
     corpus = load_corpus(settings.tables, store_file=store_path(settings.home))
     searcher, stats = sync(engine.searcher, corpus.incidents)
+    searcher.concept_vectors()
     expected = expected_manifest(corpus.incidents, searcher.embedder, corpus.checksum)
     save_searcher(searcher, expected, index_dir or settings.index_dir)
     return Engine(searcher=searcher, corpus=corpus, rebuilt_because=None), stats

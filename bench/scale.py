@@ -294,6 +294,7 @@ def run_one(size: int, n_queries: int, embedded: int, lexical_limit: int) -> dic
             f"tiled {times}x from {base_size:,} (build time: BM25 part estimated as {times} x {base_s:.0f} s)"
         )
     del vectors, measures
+    searcher.concept_vectors()  # as opening an engine does: the dictionary's groups, embedded once
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         disk = _disk_size(searcher, Path(tmp))
     unfiltered = _latencies(searcher, n_queries, None)

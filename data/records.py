@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
 # The kind given when no rule recognizes what happened (Incident.kinds): it says nothing.
 OTHER_KIND = "その他"
 

@@ -103,6 +103,7 @@ def sync(searcher: Searcher, incidents: Sequence[Incident]) -> tuple[Searcher, U
         owners,
         searcher.ranking,
     )
+    updated.keep_concept_vectors(searcher)  # same model: the dictionary's vectors still hold
     total = len(incidents) + len(owners)
     embedded = embedded_d + embedded_m
     return updated, UpdateStats(reused=max(total - embedded, 0), embedded=embedded)

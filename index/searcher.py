@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,10 +13,10 @@ from data.records import OTHER_KIND, Incident
 
 from .dense import DenseIndex
 from .embedder import QUERY, Embedder
-from .filters import Filters
+from .filters import FilterColumns, Filters
 from .fusion import RRF_K, reciprocal_rank_fusion
 from .lexical import CONCEPT_WEIGHT, LexicalDocument, LexicalIndex
-from .synonyms import EXPANSION_WEIGHT, expansion_terms
+from .synonyms import EXPANSION_WEIGHT, GROUPS, expansion_terms, group_text, matched_groups
 
 METHODS = ("hybrid", "dense", "lexical")
 
@@ -50,8 +51,10 @@ class Ranking:
 
     expansion_weight: float = EXPANSION_WEIGHT  # 0: the lexical leg ignores the variant dictionary
     concept_weight: float = CONCEPT_WEIGHT  # 0: no concept field in the lexical leg
-    # The dense leg embeds the question and the question + its expansion terms and searches
-    # with their mean: e5 then sees 誤封入 even when the person wrote 「一緒に入っていた」.
+    # The dense leg searches with the question's vector plus the mean vector of the dictionary
+    # groups it mentions (each group's wordings embedded once): e5 then sees 誤封入 even when the
+    # person wrote 「一緒に入っていた」. Embedding "question + every expansion term" instead measured
+    # the same (bench/quality.py) but cost a second, long text per question (p95 55 vs 22 ms).
     dense_variant: bool = True
     lexical_weight: float = LEXICAL_FUSION_WEIGHT
     kind_weight: float = KIND_FUSION_WEIGHT  # 0: no same-kind ranking in the fusion
@@ -113,6 +116,34 @@ class Searcher:
         self.measures = measures
         self.measure_owner = measure_owner  # row -> (incident position, measure position)
         self.ranking = ranking or Ranking()
+        # Vectors of the dictionary groups, made on first use; shared with with_ranking copies.
+        self._concepts: dict[str, np.ndarray] = {}
+        self._concepts_lock = threading.Lock()
+        self._columns: list[FilterColumns] = []  # made on the first filtered search, shared likewise
+        self._columns_lock = threading.Lock()
+
+    def keep_concept_vectors(self, other: Searcher) -> None:
+        """Use `other`'s dictionary vectors (made or not yet) when both embed with one model."""
+        if other.embedder is self.embedder:
+            self._concepts, self._concepts_lock = other._concepts, other._concepts_lock
+
+    def _allowed(self, filters: Filters) -> np.ndarray | None:
+        """Rows the filters let through (None: all of them)."""
+        if filters.is_empty:
+            return None
+        with self._columns_lock:
+            if not self._columns:
+                self._columns.append(FilterColumns.of(self.incidents))
+        return filters.mask(self._columns[0])
+
+    def concept_vectors(self) -> dict[str, np.ndarray]:
+        """Vector of every dictionary group (concept -> vector), embedded in one batch on the
+        first call. Opening an engine calls it, so no question pays for it."""
+        with self._concepts_lock:
+            if not self._concepts:
+                vectors = self.embedder.embed([group_text(g) for g in GROUPS], QUERY)
+                self._concepts.update(zip((g.concept for g in GROUPS), vectors, strict=True))
+            return self._concepts
 
     def with_ranking(self, ranking: Ranking) -> Searcher:
         """The same indexes ranked another way (shares every index; nothing is rebuilt)."""
@@ -130,20 +161,21 @@ class Searcher:
         if method not in METHODS:
             raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
         filters = filters or Filters()
-        allowed = None if filters.is_empty else filters.allowed(self.incidents)
-        if top_k <= 0 or (allowed is not None and not allowed):
+        mask = self._allowed(filters)
+        allowed = None if mask is None else np.flatnonzero(mask)
+        if top_k <= 0 or (allowed is not None and allowed.size == 0):
             return []
         depth = max(CANDIDATE_DEPTH, top_k)
 
         settings = self.ranking
-        expansions = expansion_terms(query) if (settings.expansion_weight or settings.dense_variant) else []
-        texts = [query]
-        if settings.dense_variant and expansions:
-            texts.append(f"{query} {' '.join(expansions)}")
-        vectors = self.embedder.embed(texts, QUERY)
-        query_vector = vectors[0]
-        # DenseIndex normalizes the query, so the sum of the two vectors searches by their mean.
-        search_vector = vectors.sum(axis=0)
+        expansions = expansion_terms(query) if settings.expansion_weight else []
+        query_vector = self.embedder.embed([query], QUERY)[0]
+        search_vector = query_vector
+        groups = matched_groups(query) if settings.dense_variant else []
+        if groups:
+            concepts = self.concept_vectors()
+            # DenseIndex normalizes the query, so this searches by question + the groups' mean.
+            search_vector = query_vector + np.mean([concepts[g.concept] for g in groups], axis=0)
         bm25 = self.lexical.scores(
             query,
             expansions if settings.expansion_weight else (),
@@ -206,10 +238,8 @@ class Searcher:
         filters = filters or Filters()
         if self.measures.size == 0 or top_k <= 0:
             return []
-        allowed = None
-        if not filters.is_empty:
-            ok = set(filters.allowed(self.incidents))
-            allowed = [row for row, (owner, _) in enumerate(self.measure_owner) if int(owner) in ok]
+        mask = self._allowed(filters)
+        allowed = None if mask is None else np.flatnonzero(mask[self.measure_owner[:, 0]])
         query_vector = self.embedder.embed([query], QUERY)[0]
         rows, scores = self.measures.search(query_vector, top_k, allowed)
         hits = []

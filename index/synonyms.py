@@ -286,10 +286,7 @@ def expansion_terms(query: str, groups: Iterable[VariantGroup] = GROUPS) -> list
     return list(out)
 
 
-def expanded_query(query: str, groups: Iterable[VariantGroup] = GROUPS) -> str:
-    """The query followed by its expansion terms: a second wording for the dense leg to embed.
-
-    Returns the query unchanged when nothing in it is in the dictionary.
-    """
-    terms = expansion_terms(query, groups)
-    return f"{query} {' '.join(terms)}" if terms else query
+def group_text(group: VariantGroup) -> str:
+    """The group's wordings as one text, for the dense leg to embed once per group. Lower-case
+    English is left out, as in expansion_terms."""
+    return " ".join(v for v in group.variants if not (_is_ascii(v) and v == v.lower()))

@@ -139,7 +139,9 @@ def test_the_conversation_can_be_saved_for_the_file(app):
 
 
 def test_with_no_close_precedent_the_answer_says_so_first_and_marks_the_cases(app):
-    app.chat_input[0].set_value("広報用にドローンで撮影した動画に、庭にいる住民の顔がはっきり映ったまま公開された。").run()
+    app.chat_input[0].set_value(
+        "広報用にドローンで撮影した動画に、庭にいる住民の顔がはっきり映ったまま公開された。"
+    ).run()
     assert not app.exception
     assert app.warning and app.warning[0].value.startswith("よく似た前例は見つかりませんでした")
     cards = [m.value for m in app.chat_message[-1].markdown if "類似度" in m.value]

@@ -76,8 +76,10 @@ def test_the_measures_answer_lists_each_measure_once_with_its_cases(searcher):
     texts = [line.text for line in digest.measures]
     assert len(texts) == len(set(texts))
     for line in digest.measures:
-        assert all(any(line.text == m for h in shown.hits if h.incident.id == i for m in h.incident.measures)
-                   for i in line.incident_ids)
+        assert all(
+            any(line.text == m for h in shown.hits if h.incident.id == i for m in h.incident.measures)
+            for i in line.incident_ids
+        )
 
 
 def test_a_refinement_is_answered_within_its_filters(searcher):

@@ -19,8 +19,6 @@ QUESTION = "封筒に別の人の受給者証を入れて送ってしまった"
 PAGE = str(REPO / "ui" / "draft.py")
 
 
-
-
 @pytest.fixture
 def page(fake_engine, monkeypatch):
     monkeypatch.setenv("ZENREI_DATA", str(SEED))

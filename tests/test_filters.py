@@ -55,3 +55,38 @@ def test_kinds_and_contractor_filter_on_the_classified_corpus():
     assert "11" not in mailings  # the ransomware case
     contractors = {incidents[i].id for i in Filters(contractor=True).allowed(incidents)}
     assert contractors == {"4", "9", "11", "13", "18"}
+
+
+def test_the_vectorized_mask_lets_through_exactly_the_incidents_allowed_one_by_one():
+    import dataclasses
+    import itertools
+
+    import numpy as np
+    from conftest import REPO
+
+    from assistant.corpus import load_corpus
+    from index.filters import FilterColumns
+
+    incidents = list(load_corpus([SEED, REPO / "data" / "tables" / "other_bodies_published.jsonl"]).incidents)
+    incidents.append(dataclasses.replace(incidents[0], id="no-year", fiscal_year=None, contractor=None))
+    columns = FilterColumns.of(incidents)
+    sources = sorted({inc.source for inc in incidents})
+    choices = [
+        {},
+        {"year_from": 2023},
+        {"year_to": 2022},
+        {"year_from": 2022, "year_to": 2022},
+        {"categories": {"要配慮"}},
+        {"categories": {"不正目的", "100人以上", "no such category"}},
+        {"sources": {sources[0]}},
+        {"sources": {"elsewhere.csv"}},
+        {"kinds": {"誤封入", "紛失"}},
+        {"contractor": True},
+        {"contractor": False},
+    ]
+    for first, second in itertools.combinations_with_replacement(choices, 2):
+        combined = {**first, **second}
+        if combined.get("year_from", 0) > combined.get("year_to", 9999):
+            continue
+        filters = Filters(**combined)
+        assert np.flatnonzero(filters.mask(columns)).tolist() == filters.allowed(incidents), filters

@@ -47,6 +47,44 @@ def test_bm25_score_matches_a_hand_computed_value():
     assert index.scores("a")[0] == pytest.approx(expected, rel=1e-5)
 
 
+def test_scores_equal_bm25s_own_scoring_on_the_seed_table():
+    # Our one-pass scoring reads bm25s's score columns itself: it must add up as get_scores does.
+    import numpy as np
+    from conftest import SEED
+
+    from data import read_table
+    from index.lexical import CONCEPT_WEIGHT, EXPANSION_WEIGHT, MAX_DF_SHARE, concept_tokens
+    from index.synonyms import expansion_terms
+
+    docs = [LexicalDocument("\n".join([i.description, *i.measures]), i.description) for i in read_table(SEED).incidents]
+    index = LexicalIndex.build(docs)
+
+    def reference(model, tokens):
+        # Tokens in more than half of the documents do not count (MAX_DF_SHARE).
+        df = np.diff(model.scores["indptr"])
+        known = [t for t in tokens if t in model.vocab_dict and df[model.vocab_dict[t]] <= MAX_DF_SHARE * len(docs)]
+        return np.asarray(model.get_scores(known), dtype=np.float64) if known else np.zeros(len(docs))
+
+    for question in (
+        "封筒に別の人の受給者証を入れてしまった",
+        "ＦＡＸの誤送信",
+        "委任状を偽造された",
+        "生活保護 生活保護",
+    ):
+        expansions = expansion_terms(question)
+        expected = reference(index._text, char_ngrams(question))
+        expected = expected + EXPANSION_WEIGHT * reference(index._text, expansion_ngrams(expansions))
+        expected = expected + CONCEPT_WEIGHT * reference(index._concepts, concept_tokens(question))
+        assert index.scores(question, expansions) == pytest.approx(expected, rel=1e-5, abs=1e-6)
+
+
+def test_a_token_found_in_more_than_half_of_the_documents_does_not_count():
+    index = LexicalIndex.build(["封筒の誤封入", "封筒の紛失", "封筒の盗難", "名簿の紛失"])
+    assert list(index.scores("紛失の")) == list(index.scores("紛失"))  # 「の」 is in all four
+    assert list(index.scores("の")) == [0, 0, 0, 0]
+    assert index.scores("紛失")[1] > 0  # in two of four: counts
+
+
 def test_saved_lexical_index_scores_the_same(tmp_path):
     index = LexicalIndex.build(["個人情報を含むファイル", "予診票の紛失"])
     index.save(tmp_path / "bm25")

@@ -7,6 +7,7 @@ from data import read_table
 from index.filters import Filters
 from index.searcher import BASELINE_RANKING, Ranking
 from index.storage import build_searcher
+from index.synonyms import GROUPS
 
 
 @pytest.fixture
@@ -89,15 +90,36 @@ def test_an_english_question_reaches_japanese_reports_in_the_lexical_leg(searche
     assert len(MIS_ENCLOSED & {h.incident.id for h in after}) >= 3 > len(MIS_ENCLOSED & {h.incident.id for h in before})
 
 
-def test_the_dense_leg_also_embeds_the_expanded_question_in_the_same_call():
+def test_the_dense_leg_adds_the_vectors_of_the_dictionary_groups_the_question_mentions():
     embedder = RecordingEmbedder()
     searcher = build_searcher(read_table(SEED).incidents, embedder)
     embedder.calls.clear()
     searcher.search("ファックスで名簿を送ってしまった", top_k=3)
-    assert len(embedder.calls) == 1
-    question, variant = embedder.calls[0]
-    assert question == "ファックスで名簿を送ってしまった"
-    assert variant.startswith(question) and "FAX" in variant
+    # The first question mentioning the dictionary also embeds every group, once for all.
+    question, groups = embedder.calls
+    assert question == ["ファックスで名簿を送ってしまった"]
+    assert any("FAX" in text and "ファックス" in text for text in groups) and len(groups) == len(GROUPS)
+    embedder.calls.clear()
+    searcher.search("ファクスで名簿を送った", top_k=3)
+    assert embedder.calls == [["ファクスで名簿を送った"]]
+
+
+def test_the_dense_leg_searches_with_the_question_plus_the_mean_of_its_groups(fake_embedder):
+    import numpy as np
+
+    from index.synonyms import group_text, matched_groups
+
+    searcher = build_searcher(read_table(SEED).incidents, fake_embedder)
+    question = "別の人の書類が一緒に入っていた"  # 誤封入 in everyday words
+    groups = matched_groups(question)
+    assert [g.concept for g in groups][:1] == ["誤封入"]
+    vector = fake_embedder.embed([question], "query")[0]
+    vector = vector + fake_embedder.embed([group_text(g) for g in groups], "query").mean(axis=0)
+    cosines = searcher.descriptions.vectors() @ (vector / np.linalg.norm(vector))
+    expected = [searcher.incidents[row].id for row in np.argsort(-cosines, kind="stable")[:5]]
+    assert [h.incident.id for h in searcher.search(question, top_k=5, method="dense")] == expected
+    plain = searcher.with_ranking(Ranking(dense_variant=False)).search(question, top_k=5, method="dense")
+    assert [h.incident.id for h in plain] != expected
 
 
 def test_a_question_with_no_dictionary_word_is_embedded_once():
@@ -188,7 +210,7 @@ def test_a_case_sharing_the_questions_wording_is_not_pushed_below_cases_of_the_b
     import index.searcher as searcher_module
 
     cases, _ = _kind_corpus()
-    first, second = cases[0], cases[1]
+    first, second, other = cases[0], cases[1], cases[3]
     cases = [
         dataclasses.replace(first, id="A", description="ひまわり通信の発送で名簿を紛失した。"),
         dataclasses.replace(second, id="B", description="ひまわり通信の発送で宛先を誤って送付した。"),
@@ -196,6 +218,8 @@ def test_a_case_sharing_the_questions_wording_is_not_pushed_below_cases_of_the_b
             dataclasses.replace(first, id=f"M{i}", description=f"通知の発送で名簿{i}冊を紛失した。")
             for i in range(1, 6)
         ),
+        # Unrelated cases, so that 名簿 and 発送 are not in more than half of the documents.
+        *(dataclasses.replace(other, id=f"Z{i}", description=f"庁舎{i}階で停電が発生した。") for i in range(1, 9)),
     ]
     searcher = build_searcher(cases, fake_embedder)
     question = "ひまわり通信の発送で名簿"  # best match: A, a loss; B shares the wording, not the kind

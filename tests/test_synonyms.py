@@ -9,8 +9,8 @@ from index.synonyms import (
     VariantGroup,
     concept_tokens,
     dictionary_fingerprint,
-    expanded_query,
     expansion_terms,
+    group_text,
     matched_groups,
 )
 
@@ -56,12 +56,16 @@ def test_disclosure_requests_are_not_web_publication():
 
 
 def test_a_question_with_no_dictionary_word_is_left_as_it_is():
-    assert expansion_terms("生活保護") == []
-    assert expanded_query("生活保護") == "生活保護"
+    assert expansion_terms("生活保護") == [] and matched_groups("生活保護") == []
 
 
-def test_the_expanded_query_starts_with_the_question_as_written():
-    assert expanded_query("誤封入").startswith("誤封入 ")
+def test_a_groups_text_holds_its_wordings_but_not_lower_case_english():
+    fax = next(g for g in GROUPS if g.concept == "FAX")
+    text = group_text(fax)
+    assert "FAX" in text and "ファックス" in text
+    english = [(g, v) for g in GROUPS for v in g.variants if v.isascii() and v == v.lower()]
+    assert english  # the dictionary has such wordings ("fax", "lost", ...)
+    assert all(v not in group_text(g).split() for g, v in english)
 
 
 def test_two_wordings_of_one_incident_share_its_concept_token():

@@ -18,8 +18,6 @@ PAGE = str(REPO / "ui" / "training.py")
 SEED_VALUE = 11
 
 
-
-
 @pytest.fixture
 def page(fake_engine, monkeypatch):
     monkeypatch.setenv("ZENREI_DATA", str(SEED))
