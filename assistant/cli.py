@@ -45,11 +45,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .engine import open_engine
 
     settings = Settings.from_env()
-    if args.force:
-        from index.manifest import MANIFEST_NAME
-
-        (settings.index_dir / MANIFEST_NAME).unlink(missing_ok=True)
-    engine = open_engine(settings, progress=progress_to_stderr)
+    # With --force the saved index keeps answering (pages, other commands) until the new one
+    # is swapped in: it is never deleted first.
+    engine = open_engine(settings, progress=progress_to_stderr, force=args.force)
     state = f"再構築しました ({engine.rebuilt_because})" if engine.rebuilt_because else "索引は最新です (up to date)"
     print(f"{len(engine.corpus.incidents)}件の事案: {state}\n索引: {settings.index_dir}")
     for warning in engine.corpus.warnings:

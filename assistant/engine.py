@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.embedder import Embedder, open_embedder
 from index.incremental import UpdateStats, sync
+from index.manifest import IndexMismatch
 from index.searcher import Searcher
-from index.storage import BuildProgress, expected_manifest, open_searcher, save_searcher
+from index.storage import (
+    BuildProgress,
+    expected_manifest,
+    load_last_good,
+    load_searcher,
+    open_searcher,
+    save_searcher_exclusive,
+)
 
 from .corpus import Corpus, load_corpus
 from .settings import Settings
@@ -30,8 +40,10 @@ def open_engine(
     embedder: Embedder | None = None,
     index_dir: Path | None = None,
     progress: BuildProgress | None = None,
+    force: bool = False,
 ) -> Engine:
-    """Load the saved index, or build it (with progress) when missing or stale."""
+    """Load the saved index, or build it (with progress) when missing or stale, or always with
+    `force`; the saved index answers others until the new one replaces it."""
     corpus = load_corpus(settings.tables, store_file=store_path(settings.home))
     embedder = embedder or open_embedder(settings.model, settings.model_cache)
     searcher, reason = open_searcher(
@@ -40,6 +52,7 @@ def open_engine(
         corpus.checksum,
         index_dir or settings.index_dir,
         progress=progress,
+        force=force,
     )
     searcher.concept_vectors()  # embedded now, so that no question waits for them
     return Engine(searcher=searcher, corpus=corpus, rebuilt_because=reason)
@@ -53,5 +66,79 @@ def refresh_engine(engine: Engine, settings: Settings, *, index_dir: Path | None
     searcher, stats = sync(engine.searcher, corpus.incidents)
     searcher.concept_vectors()
     expected = expected_manifest(corpus.incidents, searcher.embedder, corpus.checksum)
-    save_searcher(searcher, expected, index_dir or settings.index_dir)
+    save_searcher_exclusive(searcher, expected, index_dir or settings.index_dir)
     return Engine(searcher=searcher, corpus=corpus, rebuilt_because=None), stats
+
+
+class EngineHandle:
+    """The engine the pages answer with, while a newer one may be being built.
+
+    When the data changed since the index was saved, the last good index answers (over the
+    incidents it was built from) and a thread builds the index for the current data, then
+    replaces it here. Questions never wait for a build, except on the very first start, when
+    there is nothing to answer from yet.
+    """
+
+    def __init__(self, engine: Engine, stale_because: str | None = None):
+        self._engine = engine
+        self._lock = threading.Lock()
+        self.stale_because = stale_because  # why the current engine is not for the current data
+        self.error: str | None = None  # why the background build failed, if it did
+        self._thread: threading.Thread | None = None
+
+    @property
+    def engine(self) -> Engine:
+        with self._lock:
+            return self._engine
+
+    @property
+    def building(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def rebuild_in_background(self, settings: Settings, embedder: Embedder, index_dir: Path | None = None) -> None:
+        def run() -> None:
+            try:
+                fresh = open_engine(settings, embedder=embedder, index_dir=index_dir)
+            except Exception as exc:  # shown on the page; the last good index keeps answering
+                self.error = f"{type(exc).__name__}: {exc}"
+                return
+            with self._lock:
+                self._engine, self.stale_because = fresh, None
+
+        self._thread = threading.Thread(target=run, name="zenrei-index-build", daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for a background build; True when none is running any more."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.building
+
+
+def open_engine_handle(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    index_dir: Path | None = None,
+    progress: BuildProgress | None = None,
+) -> EngineHandle:
+    """An engine at once when the saved index matches the data; the last good index (and a
+    build in the background) when the data changed; a build with progress when there is no
+    index at all."""
+    corpus = load_corpus(settings.tables, store_file=store_path(settings.home))
+    embedder = embedder or open_embedder(settings.model, settings.model_cache)
+    directory = index_dir or settings.index_dir
+    expected = expected_manifest(corpus.incidents, embedder, corpus.checksum)
+    try:
+        searcher = load_searcher(corpus.incidents, embedder, expected, directory)
+    except IndexMismatch as exc:
+        last = load_last_good(embedder, directory)
+        if last is None:
+            return EngineHandle(open_engine(settings, embedder=embedder, index_dir=index_dir, progress=progress))
+        last.concept_vectors()
+        old = dataclasses.replace(corpus, incidents=last.incidents, warnings=())
+        handle = EngineHandle(Engine(searcher=last, corpus=old, rebuilt_because=None), stale_because=str(exc))
+        handle.rebuild_in_background(settings, embedder, index_dir)
+        return handle
+    searcher.concept_vectors()
+    return EngineHandle(Engine(searcher=searcher, corpus=corpus, rebuilt_because=None))

@@ -22,6 +22,7 @@ from .embedder import PASSAGE, QUERY, Embedder
 from .lexical import LexicalIndex
 from .manifest import IndexMismatch, Manifest, corpus_checksum, file_sha256
 from .searcher import Searcher, lexical_document
+from .snapshot import read_incidents, write_incidents
 
 # (what is happening, done, total): drives the progress bar on the page and in the CLI.
 BuildProgress = Callable[[str, int, int], None]
@@ -37,6 +38,7 @@ DESCRIPTIONS_FILE = "descriptions.faiss"
 MEASURES_FILE = "measures.faiss"
 MEASURE_OWNER_FILE = "measure_owner.npy"
 LEXICAL_DIR = "bm25"
+INCIDENTS_FILE = "incidents.jsonl"  # what the rows stand for, so the index can answer alone
 
 
 def expected_manifest(incidents: Sequence[Incident], embedder: Embedder, data_sum: str) -> Manifest:
@@ -113,6 +115,7 @@ def save_searcher(searcher: Searcher, manifest: Manifest, directory: Path) -> No
         searcher.measures.save(staging / MEASURES_FILE)
         np.save(staging / MEASURE_OWNER_FILE, searcher.measure_owner, allow_pickle=False)
         searcher.lexical.save(staging / LEXICAL_DIR)
+        write_incidents(staging / INCIDENTS_FILE, searcher.incidents)
         files = {
             str(path.relative_to(staging)): file_sha256(path) for path in sorted(staging.rglob("*")) if path.is_file()
         }
@@ -125,6 +128,12 @@ def save_searcher(searcher: Searcher, manifest: Manifest, directory: Path) -> No
         shutil.rmtree(retired, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def save_searcher_exclusive(searcher: Searcher, manifest: Manifest, directory: Path) -> None:
+    """save_searcher, one writer at a time with builds (an update after an import)."""
+    with _exclusive(Path(directory)):
+        save_searcher(searcher, manifest, directory)
 
 
 def load_searcher(incidents: Sequence[Incident], embedder: Embedder, expected: Manifest, directory: Path) -> Searcher:
@@ -150,31 +159,55 @@ def load_searcher(incidents: Sequence[Incident], embedder: Embedder, expected: M
     return searcher
 
 
+def load_last_good(embedder: Embedder, directory: Path) -> Searcher | None:
+    """The saved index over the incidents it was built from, whatever the data is now; None
+    when there is none, it was made with another model, or a file is damaged. It answers while
+    an index for the current data is being built."""
+    directory = Path(directory)
+    try:
+        manifest = Manifest.read(directory)
+        if INCIDENTS_FILE not in manifest.files:  # saved before snapshots were kept
+            return None
+        incidents = read_incidents(directory / INCIDENTS_FILE)
+        # The saved index as it must be for this model and these incidents; load_searcher then
+        # compares it with the manifest and verifies every file's checksum.
+        expected = expected_manifest(incidents, embedder, manifest.data_checksum)
+        return load_searcher(incidents, embedder, expected, directory)
+    except (IndexMismatch, OSError, ValueError):
+        return None
+
+
 def open_searcher(
     incidents: Sequence[Incident],
     embedder: Embedder,
     data_sum: str,
     directory: Path,
     progress: BuildProgress | None = None,
+    force: bool = False,
 ) -> tuple[Searcher, str | None]:
-    """The saved index if it matches; otherwise build, save and return a fresh one.
+    """The saved index if it matches; otherwise (or with `force`) build, save and return a
+    fresh one. The saved index stays in place, loadable by others, until the new one is
+    swapped in.
 
     Returns (searcher, why it was rebuilt or None).
     """
     directory = Path(directory)
     expected = expected_manifest(incidents, embedder, data_sum)
-    try:
-        return load_searcher(incidents, embedder, expected, directory), None
-    except IndexMismatch:
-        pass
+    if not force:
+        try:
+            return load_searcher(incidents, embedder, expected, directory), None
+        except IndexMismatch:
+            pass
     # Another server or `assistant build` may be building the same index: one at a time, and
     # whoever waited loads what the other built instead of building it again.
     with _exclusive(directory):
         _recover(directory)
-        try:
-            return load_searcher(incidents, embedder, expected, directory), None
-        except IndexMismatch as exc:
-            reason = str(exc)
+        reason = "再構築を指示されました (rebuild requested)" if force else None
+        if not force:
+            try:
+                return load_searcher(incidents, embedder, expected, directory), None
+            except IndexMismatch as exc:
+                reason = str(exc)
         searcher = build_searcher(incidents, embedder, progress)
         save_searcher(searcher, expected, directory)
     return searcher, reason

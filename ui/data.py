@@ -17,7 +17,7 @@ from assistant.render import escape_markdown as md
 from assistant.settings import Settings
 from assistant.store import Store, StoreError, store_path
 from data.records import TableError
-from ui.engine import get_engine
+from ui.engine import get_engine, get_engine_handle
 
 NONE = "（使わない）"
 ACTIONS = {"add": "追加", "edit": "編集", "delete": "削除"}
@@ -27,13 +27,17 @@ state = st.session_state
 # Opened before any change, so an update embeds only what the change adds (an engine opened
 # afterwards would find its saved index stale and rebuild it whole).
 engine = get_engine()
+if get_engine_handle().building:
+    # A change now would be saved over by the build under way, made from the data before it.
+    st.info("索引の作り直しが終わるまで、事案の取り込みと編集はお待ちください。")
+    st.stop()
 
 
 def _after_change(message: str) -> None:
     """Update the saved index for the store as it is now, then let every page reopen it."""
     with st.spinner("索引を更新しています…"):
         _, stats = refresh_engine(engine, settings)
-    get_engine.clear()
+    get_engine_handle.clear()
     state["data_notice"] = f"{message}（索引を更新: {stats.embedded}件の文を埋め込み）"
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from assistant import engine as engine_module
-from assistant.engine import Engine, open_engine
+from assistant.engine import Engine, EngineHandle, open_engine_handle
 from assistant.kinds import KIND_VOCABULARY
 from assistant.render import escape_markdown as md
 from assistant.settings import Settings
@@ -22,16 +22,32 @@ def get_embedder(model: str, cache_dir: str) -> Embedder:
 
 
 @st.cache_resource(show_spinner="索引を読み込んでいます…")
-def get_engine() -> Engine:
+def get_engine_handle() -> EngineHandle:
     settings = Settings.from_env()
     embedder = get_embedder(settings.model, str(settings.model_cache))
     bar = st.progress(0.0, text="索引を準備しています…")
-    engine = open_engine(
+    handle = open_engine_handle(
         settings,
         embedder=embedder,
         progress=lambda msg, done, total: bar.progress(min(done / max(total, 1), 1.0), text=f"{msg} {done}/{total}"),
     )
     bar.empty()
+    return handle
+
+
+def get_engine() -> Engine:
+    """The engine to answer with now. While the index for changed data is being built, the
+    last good one answers, and the page says so."""
+    handle = get_engine_handle()
+    engine = handle.engine
+    if handle.building:
+        st.info(
+            f"データが変わったため索引を作り直しています。終わるまでは前回の索引"
+            f"（{len(engine.corpus.incidents)}件）で答えます。",
+            icon=":material/autorenew:",
+        )
+    elif handle.error:
+        st.warning(f"索引の作り直しに失敗しました。前回の索引で答えています: {handle.error}")
     return engine
 
 
