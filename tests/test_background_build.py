@@ -172,3 +172,31 @@ def test_the_chat_page_answers_from_the_last_good_index_and_says_it_is_rebuildin
     finally:
         embedder.release.set()
         st.cache_resource.clear()
+
+
+def test_the_data_page_waits_for_the_build_before_taking_changes(tmp_path, settings, monkeypatch):
+    import streamlit as st
+    from conftest import REPO
+    from streamlit.testing.v1 import AppTest
+
+    from ui.engine import get_engine_handle
+
+    open_engine(settings, embedder=FakeEmbedder())
+    _add_a_table(tmp_path, monkeypatch)
+    embedder = GatedEmbedder()
+    embedder.hold.set()
+    monkeypatch.setattr("assistant.engine.open_embedder", lambda spec, cache: embedder)
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(REPO / "ui" / "data.py"), default_timeout=60)
+        at.run()
+        assert not at.exception
+        assert any("取り込みと編集はお待ちください" in info.value for info in at.info)
+        assert not at.get("file_uploader")  # nothing to change while the build runs
+        embedder.release.set()
+        assert get_engine_handle().wait(60)
+        at.run()
+        assert not at.exception and at.get("file_uploader")
+    finally:
+        embedder.release.set()
+        st.cache_resource.clear()
