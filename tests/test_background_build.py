@@ -141,12 +141,11 @@ def test_with_no_index_at_all_the_first_start_builds_before_answering(settings):
     assert len(handle.engine.corpus.incidents) == 19
 
 
-def test_the_chat_page_answers_from_the_last_good_index_and_says_it_is_rebuilding(tmp_path, settings, monkeypatch):
+@pytest.fixture
+def rebuilding(tmp_path, settings, monkeypatch):
+    """A saved index of the seed, a table added since, and pages whose background build waits
+    for `release` on the embedder this yields."""
     import streamlit as st
-    from conftest import REPO
-    from streamlit.testing.v1 import AppTest
-
-    from ui.engine import get_engine_handle
 
     open_engine(settings, embedder=FakeEmbedder())
     _add_a_table(tmp_path, monkeypatch)
@@ -154,49 +153,45 @@ def test_the_chat_page_answers_from_the_last_good_index_and_says_it_is_rebuildin
     embedder.hold.set()
     monkeypatch.setattr("assistant.engine.open_embedder", lambda spec, cache: embedder)
     st.cache_resource.clear()
-    try:
-        at = AppTest.from_file(str(REPO / "ui" / "chat.py"), default_timeout=60)
-        at.run()
-        assert not at.exception
-        assert any("索引を作り直しています" in info.value and "19件" in info.value for info in at.info)
-        at.chat_input[0].set_value(QUESTION).run()
-        assert not at.exception
-        assert any("件見つけました" in m.value for m in at.markdown)  # answered while building
-
-        embedder.release.set()
-        assert get_engine_handle().wait(60)
-        at.chat_input[0].set_value(NEW_CASE).run()
-        assert not at.exception
-        assert not any("索引を作り直しています" in info.value for info in at.info)
-        assert any("N-1" in m.value.replace("\\", "") for m in at.markdown)  # the page escapes data
-    finally:
-        embedder.release.set()
-        st.cache_resource.clear()
+    yield embedder
+    embedder.release.set()
+    st.cache_resource.clear()
 
 
-def test_the_data_page_waits_for_the_build_before_taking_changes(tmp_path, settings, monkeypatch):
-    import streamlit as st
+def _page(name: str):
     from conftest import REPO
     from streamlit.testing.v1 import AppTest
 
+    at = AppTest.from_file(str(REPO / "ui" / name), default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_the_chat_page_answers_from_the_last_good_index_and_says_it_is_rebuilding(rebuilding):
     from ui.engine import get_engine_handle
 
-    open_engine(settings, embedder=FakeEmbedder())
-    _add_a_table(tmp_path, monkeypatch)
-    embedder = GatedEmbedder()
-    embedder.hold.set()
-    monkeypatch.setattr("assistant.engine.open_embedder", lambda spec, cache: embedder)
-    st.cache_resource.clear()
-    try:
-        at = AppTest.from_file(str(REPO / "ui" / "data.py"), default_timeout=60)
-        at.run()
-        assert not at.exception
-        assert any("取り込みと編集はお待ちください" in info.value for info in at.info)
-        assert not at.get("file_uploader")  # nothing to change while the build runs
-        embedder.release.set()
-        assert get_engine_handle().wait(60)
-        at.run()
-        assert not at.exception and at.get("file_uploader")
-    finally:
-        embedder.release.set()
-        st.cache_resource.clear()
+    at = _page("chat.py")
+    assert any("索引を作り直しています" in info.value and "19件" in info.value for info in at.info)
+    at.chat_input[0].set_value(QUESTION).run()
+    assert not at.exception
+    assert any("件見つけました" in m.value for m in at.markdown)  # answered while building
+
+    rebuilding.release.set()
+    assert get_engine_handle().wait(60)
+    at.chat_input[0].set_value(NEW_CASE).run()
+    assert not at.exception
+    assert not any("索引を作り直しています" in info.value for info in at.info)
+    assert any("N-1" in m.value.replace("\\", "") for m in at.markdown)  # the page escapes data
+
+
+def test_the_data_page_waits_for_the_build_before_taking_changes(rebuilding):
+    from ui.engine import get_engine_handle
+
+    at = _page("data.py")
+    assert any("取り込みと編集はお待ちください" in info.value for info in at.info)
+    assert not at.get("file_uploader")  # nothing to change while the build runs
+    rebuilding.release.set()
+    assert get_engine_handle().wait(60)
+    at.run()
+    assert not at.exception and at.get("file_uploader")
