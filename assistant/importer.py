@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.decoding import MAX_FILE_BYTES, check_cell, load_text, split_lines
-from data.jsonl import _parse_line
-from data.reader import _plain_text_delimiter
+from data.jsonl import parse_jsonl_line
+from data.reader import plain_text_delimiter
 from data.records import Incident, TableError
 from data.rows import RawRow, build_incidents
-from data.tabular import COLUMNS, HEADER_SCAN_ROWS, _column_key, _records
+from data.tabular import COLUMNS, HEADER_SCAN_ROWS, column_key, delimited_records
 from data.text import clean_text, split_categories, split_measures
 from data.years import parse_fiscal_year
 
@@ -104,7 +104,7 @@ def _jsonl_rows(path: str) -> list[tuple[int, list[str]]]:
     keys: dict[str, None] = {}
     for line, source in enumerate(split_lines(load_text(path)), start=1):
         if source.strip():
-            record = _parse_line(path, line, source)
+            record = parse_jsonl_line(path, line, source)
             objects.append((line, record))
             keys.update(dict.fromkeys(record))
 
@@ -134,12 +134,12 @@ def _all_rows(path: str) -> list[tuple[int, list[str]]]:
     if suffix not in (".csv", ".tsv", ".tab") and text.lstrip().startswith("{"):
         return _jsonl_rows(path)
     if suffix in (".csv", ".tsv", ".tab"):
-        return list(_records(path, text, "," if suffix == ".csv" else "\t", csv.QUOTE_MINIMAL))
+        return list(delimited_records(path, text, "," if suffix == ".csv" else "\t", csv.QUOTE_MINIMAL))
     # Plain text, as the readers take it: the seed format (tabs, quotes literal, a title line
     # above the header) or a CSV saved as .txt.
-    delimiter = _plain_text_delimiter(text)
+    delimiter = plain_text_delimiter(text)
     quoting = csv.QUOTE_MINIMAL if delimiter == "," else csv.QUOTE_NONE
-    return list(_records(path, text, delimiter, quoting))
+    return list(delimited_records(path, text, delimiter, quoting))
 
 
 def _split_header(rows: list[tuple[int, list[str]]], path: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -148,7 +148,7 @@ def _split_header(rows: list[tuple[int, list[str]]], path: str) -> tuple[list[st
     if not rows:
         raise TableError(path, 1, "ファイルが空です (file is empty)")
     for position, (_, cells) in enumerate(rows[:HEADER_SCAN_ROWS]):
-        if any(_column_key(c) in _KNOWN for c in cells):
+        if any(column_key(c) in _KNOWN for c in cells):
             return [c.strip() for c in cells], rows[position + 1 :]
     return [c.strip() for c in rows[0][1]], rows[1:]
 
@@ -156,7 +156,7 @@ def _split_header(rows: list[tuple[int, list[str]]], path: str) -> tuple[list[st
 def suggest_mapping(headers: list[str] | tuple[str, ...]) -> Mapping:
     mapping: Mapping = {}
     for header in headers:
-        name = _KNOWN.get(_column_key(header))
+        name = _KNOWN.get(column_key(header))
         if name and name not in mapping:
             mapping[name] = header
     return mapping

@@ -41,7 +41,9 @@ def _metadata_value(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _parse_line(path: str, line: int, source: str) -> dict[str, object]:
+def parse_jsonl_line(path: str, line: int, source: str) -> dict[str, object]:
+    """One JSONL line as a record; TableError naming path and line when it is not one.
+    (Also used by the importer, which previews lines before storing them.)"""
     try:
         record = json.loads(source)
     except json.JSONDecodeError as exc:
@@ -67,7 +69,7 @@ def parse_jsonl(path: str, text: str) -> list[RawRow]:
     for line, source in enumerate(split_lines(text), start=1):
         if not source.strip():
             continue
-        record = _parse_line(path, line, source)
+        record = parse_jsonl_line(path, line, source)
         row = RawRow(
             line=line,
             id=_scalar(path, line, "id", record.get("id")),

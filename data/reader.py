@@ -26,7 +26,7 @@ _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 _QUOTED = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 
 
-def _plain_text_delimiter(text: str) -> str:
+def plain_text_delimiter(text: str) -> str:
     """Tab, unless the header line is comma-separated (a CSV saved as .txt)."""
     for line in split_lines(text[:100_000])[: HEADER_SCAN_ROWS * 5]:  # the header is near the top
         if looks_like_header(line):
@@ -41,7 +41,7 @@ def _rows(source: str, text: str) -> tuple[list[RawRow], bool]:
         return parse_jsonl(source, text), False
     if suffix in _QUOTED:
         return parse_delimited(source, text, _QUOTED[suffix]), True
-    delimiter = _plain_text_delimiter(text)
+    delimiter = plain_text_delimiter(text)
     return parse_delimited(source, text, delimiter, quoted=delimiter == ","), True
 
 

@@ -32,21 +32,22 @@ _FIELD_OF = {alias: name for name, aliases in COLUMNS.items() for alias in alias
 HEADER_SCAN_ROWS = 20
 
 
-def _column_key(cell: str) -> str:
+def column_key(cell: str) -> str:
+    """How a header cell is compared with the known column names: NFKC, spaces folded, no BOM."""
     return " ".join(unicodedata.normalize("NFKC", cell).replace("\ufeff", "").split()).casefold()
 
 
 def looks_like_header(line: str) -> bool:
     """True when a line, split on tabs or commas, names a known column (for format sniffing)."""
     cells = line.replace(",", "\t").split("\t")
-    return any(_column_key(cell) in _FIELD_OF for cell in cells)
+    return any(column_key(cell) in _FIELD_OF for cell in cells)
 
 
 def _header_map(path: str, line: int, cells: list[str]) -> dict[int, str]:
     """Column index -> field name; TableError for a repeated or missing required column."""
     mapping: dict[int, str] = {}
     for index, cell in enumerate(cells):
-        name = _FIELD_OF.get(_column_key(cell))
+        name = _FIELD_OF.get(column_key(cell))
         if name is None:
             continue
         if name in mapping.values():
@@ -62,7 +63,7 @@ def _header_map(path: str, line: int, cells: list[str]) -> dict[int, str]:
     return mapping
 
 
-def _records(path: str, text: str, delimiter: str, quoting: int) -> Iterator[tuple[int, list[str]]]:
+def delimited_records(path: str, text: str, delimiter: str, quoting: int) -> Iterator[tuple[int, list[str]]]:
     """(start line, cells) for each non-blank row; csv errors become TableError."""
     # The csv default (128 KiB) is below our own cell limit; raise it (never lower it).
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_BYTES + 1))
@@ -113,12 +114,12 @@ def parse_delimited(path: str, text: str, delimiter: str, *, quoted: bool = True
     mapping: dict[int, str] = {}
     first: tuple[int, list[str]] | None = None
     rows: list[RawRow] = []
-    for scanned, (line, cells) in enumerate(_records(path, text, delimiter, quoting), start=1):
+    for scanned, (line, cells) in enumerate(delimited_records(path, text, delimiter, quoting), start=1):
         if header is not None:
             rows.append(_row(line, cells, header, mapping))
             continue
         first = first or (line, cells)
-        if any(_column_key(cell) in _FIELD_OF for cell in cells):
+        if any(column_key(cell) in _FIELD_OF for cell in cells):
             header, mapping = cells, _header_map(path, line, cells)
         elif scanned >= HEADER_SCAN_ROWS:
             break
