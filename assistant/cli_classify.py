@@ -11,8 +11,10 @@ import argparse
 import json
 from pathlib import Path
 
+from domain.kind_agreement import agreement, format_report
+from domain.kind_rules import classify
+
 from .corpus import load_corpus
-from .kinds import agreement, classify, format_report
 from .settings import Settings
 
 

@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from domain.kinds import KIND_VOCABULARY
 from index.filters import Filters
 
 from .browse import filter_incidents
 from .cli_args import fiscal_year, progress_to_stderr, write_document
 from .documents import WRITERS, to_markdown
-from .kinds import KIND_VOCABULARY
 from .settings import Settings
 from .study_sheet import study_sheet, topic_title
 

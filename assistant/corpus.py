@@ -10,9 +10,9 @@ from pathlib import Path
 from data import read_tables
 from data.catalog import source_label
 from data.records import Incident
+from domain.annotate import annotate
 from index.manifest import corpus_checksum, data_checksum
 
-from .kinds import classify
 from .settings import REPO_ROOT
 from .store import read_store
 
@@ -45,14 +45,6 @@ def citable_path(path: Path) -> str:
         return str(resolved)
 
 
-def _annotate(incident: Incident, source: str) -> Incident:
-    """The incident with a citable source and its kinds, medium and contractor involvement."""
-    found = classify(incident)
-    return dataclasses.replace(
-        incident, source=source, kinds=found.kinds, medium=found.medium, contractor=found.contractor
-    )
-
-
 def imported_label(source: str) -> str:
     return f"{IMPORTED_LABEL}（{Path(source).name}）"
 
@@ -68,7 +60,7 @@ def _stored(incidents: Sequence[Incident], taken: set[str]) -> tuple[list[Incide
             )
             inc = dataclasses.replace(inc, id=f"{IMPORTED_PREFIX}{inc.id}")
         taken.add(inc.id)
-        out.append(_annotate(inc, inc.source))
+        out.append(annotate(inc))
     return out, warnings
 
 
@@ -78,7 +70,7 @@ def load_corpus(paths: Sequence[Path], *, store_file: Path | None = None) -> Cor
     paths = [Path(p) for p in paths]
     result = read_tables(paths)
     shown = {str(p): citable_path(p) for p in paths}
-    incidents = tuple(_annotate(inc, shown.get(inc.source, inc.source)) for inc in result.incidents)
+    incidents = tuple(annotate(inc, source=shown.get(inc.source, inc.source)) for inc in result.incidents)
     labels = {shown[str(p)]: source_label(p) for p in paths}
     checksum = data_checksum(paths)
     stored = read_store(store_file) if store_file is not None else ()

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from data.years import era_label, parse_fiscal_year
+from domain.categories import CATEGORIES
+from domain.kinds import KIND_VOCABULARY
 from index.filters import Filters
-
-from .kinds import KIND_VOCABULARY
 
 # What turns a mention into a filter request. "の" alone is enough ("R6の誤送付").
 _TAIL = r"(?=\s*(?:の|事案|事例|ケース|もの|だけ|のみ|に絞|に限|限定|以降|以後|から|まで|で絞|で検索|$|[〜~～\-ー－]))"
@@ -32,12 +32,7 @@ _YEAR_RE = re.compile(
     rf"(?:\s*(?:[〜~～\-ー－]|から)\s*(?P<b>{_YEAR}|{'|'.join(_RELATIVE)}))?"
     rf"(?P<bound>\s*(?:以降|以後|から|まで|以前))?{_TAIL}"
 )
-_CATEGORIES = (
-    (re.compile(r"要配慮(?:個人情報)?" + _TAIL), "要配慮"),
-    (re.compile(r"100人(?:超え?|以上|を超え(?:る|た)?)(?:の(?:もの)?)?" + _TAIL), "100人以上"),
-    (re.compile(r"不正(?:の)?目的" + _TAIL), "不正目的"),
-    (re.compile(r"財産的被害" + _TAIL), "財産的被害"),
-)
+_CATEGORIES = tuple((re.compile(c.question + _TAIL), c.name) for c in CATEGORIES)
 # Kinds and contractors are often mentioned in a narrative (「委託先のサーバーが…」「紛失した」), so
 # they become filters only when asked for as such: 「委託先の事案」「誤送付だけ」「委託先が関与した…」.
 _STRICT_TAIL = r"(?=\s*(?:の(?:事案|事例|ケース|もの|前例)|事案|事例|だけ|のみ|に絞|に限|限定))"

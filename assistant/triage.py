@@ -21,6 +21,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from domain.categories import CATEGORIES
+
 Tri = Literal["yes", "no", "unknown"]
 TRI_VALUES: tuple[Tri, ...] = ("yes", "no", "unknown")
 TRI_LABELS: dict[str, str] = {"yes": "はい", "no": "いいえ", "unknown": "不明"}
@@ -55,21 +57,7 @@ class Situation:
     category: str  # the label the incident tables use (類型)
 
 
-SITUATIONS = (
-    Situation(1, "sensitive", "要配慮個人情報が含まれる", "要配慮"),
-    Situation(2, "financial", "不正に利用されることにより財産的被害が生じるおそれ", "財産的被害"),
-    Situation(3, "improper", "不正の目的をもって行われたおそれ", "不正目的"),
-    Situation(4, "people", "本人の数が100人を超える", "100人以上"),
-    Situation(5, "ordinance", "条例要配慮個人情報が含まれる", "条例要配慮"),
-)
-
-# Tables write the over-100 category both ways; one name lets precedents be compared.
-CATEGORY_ALIASES = {"100人超": "100人以上", "100人超え": "100人以上", "不正の目的": "不正目的"}
-
-
-def normalize_category(label: str) -> str:
-    label = label.strip()
-    return CATEGORY_ALIASES.get(label, label)
+SITUATIONS = tuple(Situation(c.situation, c.field, c.law_name, c.name) for c in CATEGORIES)
 
 
 def is_public(entity: str) -> bool:

@@ -4,10 +4,8 @@ Every suggestion carries its evidence (which words, which precedents), and sugge
 pre-fill the checklist: the officer's confirmed answers decide. A suggestion is "yes" or
 "unknown", never "no": a keyword that is absent is no evidence that the data was absent.
 
-Text rules are deterministic regular expressions over the NFKC-normalized text (full-width
-digits and commas become ASCII). A rule is either a clue ("yes") or a prompt to check
-("unknown" with a reason): 「持ち出し」 is improper only when unauthorised, and bank-account
-details alone often do not meet the financial-damage situation.
+The text cues live in `domain.triage_cues` (the improper-purpose clues are the kind rules'
+own); they are read over the NFKC-normalized text (full-width digits and commas become ASCII).
 """
 
 from __future__ import annotations
@@ -20,8 +18,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from data.records import Incident
+from domain.categories import BY_FIELD, normalize_category
+from domain.triage_cues import FINANCIAL_RULES, IMPROPER_PROMPTS, SENSITIVE_RULES, Rule, improper_clues
 
-from .triage import LOCAL_GOVERNMENT, Checklist, Tri, normalize_category
+from .triage import LOCAL_GOVERNMENT, Checklist, Tri
 
 PRECEDENT_TOP_K = 5
 
@@ -29,73 +29,11 @@ Source = Literal["text", "precedents", "none"]
 SOURCE_LABELS = {"text": "本文", "precedents": "前例", "none": "手がかりなし"}
 
 
-@dataclass(frozen=True)
-class Rule:
-    pattern: re.Pattern[str]
-    value: Tri  # "yes": a clue; "unknown": worth checking, not enough alone
-    why: str
-
-
-def _rule(pattern: str, value: Tri, why: str) -> Rule:
-    return Rule(re.compile(pattern), value, why)
-
-
-SENSITIVE_RULES = (
-    _rule(
-        r"病歴|病名|疾患|難病|感染症|結核|療養|入院|通院|服薬|処方|調剤|診療|診断|カルテ|レセプト|医療費|患者|認知症",
-        "yes",
-        "病歴・診療に関する情報",
-    ),
-    _rule(r"検診|健診|健康(?:診断|調査|状態|状況)|検査結果|予診票", "yes", "健康診断・検査の結果など"),
-    _rule(
-        r"(?:身体|知的|精神|発達|聴覚|視覚|言語|重度心身)障(?:害|がい)|障(?:害|がい)(?:者|児|福祉|の程度|年金|区分)",
-        "yes",
-        "障害に関する情報",
-    ),
-    # 「手帳」 alone is not enough: 教務手帳・指導手帳 hold grades, not health.
-    _rule(
-        r"(?:障害者|療育|精神障害者保健福祉|母子健康)手帳|(?<!高齢)受給者証|補装具", "yes", "障害・医療の給付を示す書類"
-    ),
-    _rule(r"生活保護", "yes", "生活保護の記録（病歴・診療の情報を伴うことが多い）"),
-    _rule(r"犯罪歴|前科|犯罪の経歴|逮捕歴|犯罪被害", "yes", "犯罪の経歴・被害"),
-)
-
-IMPROPER_RULES = (
-    # 「新型コロナウイルス感染症」 is no computer virus: 感染症 and コロナ are excluded.
-    _rule(
-        r"不正アクセス|ランサムウェア|サイバー攻撃|マルウェア|コンピュータウイルス|(?<!コロナ)ウイルス(?:に)?感染(?!症)"
-        r"|不正ログイン|標的型",
-        "yes",
-        "外部からの攻撃",
-    ),
-    _rule(r"盗難|盗まれ|窃取|車上荒らし|空き巣|ひったくり|持ち去", "yes", "盗難"),
-    _rule(r"なりすまし|成りすまし|偽造|詐称|偽って|を装っ|(?:承諾|同意)を得ずに委任状", "yes", "なりすまし・偽造"),
-    _rule(
-        r"不正に[^。]{0,20}?(?:持ち?出|取得|入手|閲覧|利用|使用)|無断で[^。]{0,20}?持ち?出|(?:業務)?目的外(?:で|の|に)?(?:閲覧|利用|使用|アクセス)"
-        r"|業務目的外|私的に(?:利用|使用)|横流し|売却|名簿業者|探偵|守秘義務違反",
-        "yes",
-        "内部不正・不正な持ち出し",
-    ),
-    _rule(r"持ち?出", "unknown", "持ち出しが無断・不正の目的によるものか確認が必要"),
-    # 「メールの履歴を流用」 is careless reuse; 「探偵業に流用」 is caught above.
-    _rule(r"流用", "unknown", "業務外の目的での流用か確認が必要"),
-)
-
-FINANCIAL_RULES = (
-    _rule(
-        r"クレジットカード|カード番号|暗証番号|キャッシュカード|ネットバンキング|セキュリティコード",
-        "yes",
-        "不正利用で財産的被害が生じうる情報",
-    ),
-    _rule(r"口座|通帳", "unknown", "口座情報だけでは該当しない場合があり、暗証番号等を伴うか確認が必要"),
-    # 「パスワードは未設定」 is about the medium, not a leaked credential: only a prompt.
-    _rule(r"パスワード|ログインID", "unknown", "漏えいしたのが認証情報か、媒体の設定の話か確認が必要"),
-)
-
-TRI_RULES = {"sensitive": SENSITIVE_RULES, "improper": IMPROPER_RULES, "financial": FINANCIAL_RULES}
+TRI_RULES = {"sensitive": SENSITIVE_RULES, "financial": FINANCIAL_RULES}
+TRI_FIELDS = ("sensitive", "improper", "financial")
 
 # Which precedent category backs which checklist field.
-CATEGORY_OF_FIELD = {"sensitive": "要配慮", "financial": "財産的被害", "improper": "不正目的", "people": "100人以上"}
+CATEGORY_OF_FIELD = {field: BY_FIELD[field].name for field in ("sensitive", "financial", "improper", "people")}
 
 
 @dataclass(frozen=True)
@@ -187,6 +125,13 @@ def _text_evidence(text: str, rules: Sequence[Rule]) -> tuple[Tri | None, list[E
     return value, evidence
 
 
+def _improper_evidence(text: str) -> tuple[Tri | None, list[Evidence]]:
+    """A clue from the kind rules (attack, theft, pretence, insider misuse) settles it; otherwise the prompts."""
+    for phrase, why in improper_clues(text):
+        return "yes", [Evidence("text", f"本文に「{phrase}」（{why}）")]
+    return _text_evidence(text, IMPROPER_PROMPTS)
+
+
 def precedent_support(incidents: Iterable[Incident]) -> dict[str, tuple[str, ...]]:
     """Category -> ids of the given precedents that carry it (labels normalized)."""
     support: dict[str, list[str]] = {}
@@ -236,8 +181,11 @@ def suggest(text: str, precedents: Sequence[Incident] = ()) -> Suggestions:
     support = precedent_support(precedents)
     searched = len(precedents)
     made = {}
-    for field, rules in TRI_RULES.items():
-        value, evidence = _text_evidence(clean, rules)
+    for field in TRI_FIELDS:
+        if field == "improper":
+            value, evidence = _improper_evidence(clean)
+        else:
+            value, evidence = _text_evidence(clean, TRI_RULES[field])
         category = CATEGORY_OF_FIELD[field]
         backing = _precedent_evidence(category, support, searched)
         if backing:

@@ -25,8 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.kinds import LABEL_KEY, agreement, classify_text, format_report, is_development  # noqa: E402
 from data import read_tables  # noqa: E402
+from domain.kind_agreement import agreement, format_report, is_development  # noqa: E402
+from domain.kind_rules import classify_text  # noqa: E402
+from domain.kinds import LABEL_KEY  # noqa: E402
 
 LABELLED = ROOT / "data" / "tables" / "other_bodies_published.jsonl"
 SEED = ROOT / "data" / "tables" / "seed.txt"

@@ -102,22 +102,6 @@ def embedded_prefix(embedder, cache: Path, count: int, real) -> np.ndarray:
     return vectors
 
 
-def measure_vectors(embedder, cache: Path, real) -> dict[str, np.ndarray]:
-    """Real-model vector of every real measure (the synthetic incidents only reuse them)."""
-    from index.storage import MEASURE_PROMPT
-
-    texts = sorted({m for inc in real for m in inc.measures})
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", embedder.model_id)
-    path = cache / f"measures-{safe}-{len(texts)}.npy"
-    if path.exists():
-        vectors = np.load(path)
-    else:
-        vectors = np.asarray(embedder.embed(texts, MEASURE_PROMPT), dtype=np.float32)
-        cache.mkdir(parents=True, exist_ok=True)
-        np.save(path, vectors)
-    return dict(zip(texts, vectors, strict=True))
-
-
 def description_vectors(prefix: np.ndarray, size: int, seed: int = 1) -> np.ndarray:
     """Real vectors for the embedded prefix; row i beyond it = row i mod prefix + noise."""
     out = np.empty((size, prefix.shape[1]), dtype=np.float32)
@@ -200,11 +184,9 @@ def _latencies(searcher, n_queries: int, filters) -> dict:
 
 
 def _disk_size(searcher, directory: Path) -> int:
-    from index.storage import DESCRIPTIONS_FILE, LEXICAL_DIR, MEASURE_OWNER_FILE, MEASURES_FILE
+    from index.storage import DESCRIPTIONS_FILE, LEXICAL_DIR
 
     searcher.descriptions.save(directory / DESCRIPTIONS_FILE)
-    searcher.measures.save(directory / MEASURES_FILE)
-    np.save(directory / MEASURE_OWNER_FILE, searcher.measure_owner, allow_pickle=False)
     searcher.lexical.save(directory / LEXICAL_DIR)
     return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
 
@@ -250,7 +232,6 @@ def run_one(size: int, n_queries: int, embedded: int, lexical_limit: int) -> dic
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     prefix = embedded_prefix(embedder, cache, embedded, real)
-    by_measure = measure_vectors(embedder, cache, real)
     embed_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     base_size = min(size, lexical_limit)
@@ -264,12 +245,10 @@ def run_one(size: int, n_queries: int, embedded: int, lexical_limit: int) -> dic
             for i, inc in enumerate(incidents)
         ]
     vectors = description_vectors(prefix, size)
-    owners = np.array([(i, j) for i, inc in enumerate(incidents) for j in range(len(inc.measures))], dtype=np.int64)
-    measures = np.stack([by_measure[incidents[i].measures[j]] for i, j in owners])
     generate_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     if times == 1:
-        searcher = searcher_from_vectors(incidents, embedder, vectors, measures, owners)
+        searcher = searcher_from_vectors(incidents, embedder, vectors)
         build_s, lexical_note = time.perf_counter() - t0, "built"
     else:
         from index.dense import DenseIndex
@@ -284,8 +263,6 @@ def run_one(size: int, n_queries: int, embedded: int, lexical_limit: int) -> dic
             embedder,
             DenseIndex.build(vectors),
             tiled_lexical(base, times),
-            DenseIndex.build(measures),
-            owners,
         )
         del base
         # Build time if BM25 were built from the text: dense part measured, BM25 scaled linearly.
@@ -293,7 +270,7 @@ def run_one(size: int, n_queries: int, embedded: int, lexical_limit: int) -> dic
         lexical_note = (
             f"tiled {times}x from {base_size:,} (build time: BM25 part estimated as {times} x {base_s:.0f} s)"
         )
-    del vectors, measures
+    del vectors
     searcher.concept_vectors()  # as opening an engine does: the dictionary's groups, embedded once
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         disk = _disk_size(searcher, Path(tmp))

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The kind given when no rule recognizes what happened (Incident.kinds): it says nothing.
-OTHER_KIND = "その他"
-
 
 @dataclass(frozen=True)
 class Incident:
@@ -27,7 +24,7 @@ class Incident:
     description_raw: str = ""
     measures_raw: str = ""  # original measure cell(s); continuation blocks joined by "\n"
     metadata: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
-    # Derived by classification (assistant/kinds.py) when the corpus is opened; readers leave them empty.
+    # Derived by the field's rules (domain/annotate.py) when the corpus is opened; readers leave them empty.
     kinds: tuple[str, ...] = ()  # e.g. ("誤封入", "誤送付"), main kind first
     medium: str | None = None  # 郵送, メール, FAX, 窓口, 電話, Web, システム
     contractor: bool | None = None  # a contractor took part; None = not classified

@@ -1,17 +1,17 @@
 """Updating a searcher for added, edited or deleted incidents without re-embedding the others.
 
 Embedding is the only expensive step of a build. A vector depends on nothing but its text (and
-the prompt), so the vectors already in the searcher are reused for every description and
-measure whose text is unchanged; only new or edited texts go to the embedder. The dense
-indexes and BM25 are then rebuilt from the vectors and the text (cheap: BM25 over 10k
-incidents takes well under a second).
+the prompt), so the vectors already in the searcher are reused for every description whose
+text is unchanged; only new or edited texts go to the embedder. The dense index and BM25 are
+then rebuilt from the vectors and the text (cheap: BM25 over 10k incidents takes well under a
+second).
 
 Incidents are keyed by id (unique within a corpus).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +21,7 @@ from data.records import Incident
 from .dense import DenseIndex
 from .lexical import LexicalIndex, _build_bm25, char_ngrams
 from .searcher import Searcher, lexical_document
-from .storage import DESCRIPTION_PROMPT, MEASURE_PROMPT, _as_matrix
+from .storage import DESCRIPTION_PROMPT, _as_matrix
 from .synonyms import concept_tokens
 
 # Tokens of documents already seen in this process, by text. Tokenizing (character n-grams and
@@ -79,19 +79,8 @@ def sync(searcher: Searcher, incidents: Sequence[Incident]) -> tuple[Searcher, U
     """A searcher over exactly `incidents` (in that order), embedding only texts it lacks."""
     old = searcher.incidents
     description_known = dict(zip((inc.description for inc in old), all_vectors(searcher.descriptions), strict=True))
-    measure_rows = all_vectors(searcher.measures)
-    measure_known = {
-        old[int(owner)].measures[int(position)]: measure_rows[row]
-        for row, (owner, position) in enumerate(searcher.measure_owner)
-    }
-    descriptions, embedded_d = _vectors_for(
+    descriptions, embedded = _vectors_for(
         [inc.description for inc in incidents], description_known, searcher, DESCRIPTION_PROMPT
-    )
-    owners = np.array(
-        [(i, j) for i, inc in enumerate(incidents) for j in range(len(inc.measures))], dtype=np.int64
-    ).reshape(-1, 2)
-    measures, embedded_m = _vectors_for(
-        [incidents[i].measures[j] for i, j in owners], measure_known, searcher, MEASURE_PROMPT
     )
     dim = searcher.embedder.dim
     updated = Searcher(
@@ -99,36 +88,7 @@ def sync(searcher: Searcher, incidents: Sequence[Incident]) -> tuple[Searcher, U
         searcher.embedder,
         DenseIndex.build(_as_matrix(descriptions, dim)),
         lexical_index(incidents),
-        DenseIndex.build(_as_matrix(measures, dim)),
-        owners,
         searcher.ranking,
     )
     updated.keep_concept_vectors(searcher)  # same model: the dictionary's vectors still hold
-    total = len(incidents) + len(owners)
-    embedded = embedded_d + embedded_m
-    return updated, UpdateStats(reused=max(total - embedded, 0), embedded=embedded)
-
-
-def add(searcher: Searcher, incidents: Iterable[Incident]) -> Searcher:
-    """The searcher with `incidents` appended (their ids must be new)."""
-    new = list(incidents)
-    taken = {inc.id for inc in searcher.incidents}
-    repeated = [inc.id for inc in new if inc.id in taken]
-    if repeated:
-        raise ValueError(f"id が既にあります (ids already indexed): {', '.join(repeated[:5])}")
-    return sync(searcher, [*searcher.incidents, *new])[0]
-
-
-def remove(searcher: Searcher, keys: Iterable[str]) -> Searcher:
-    """The searcher without the incidents of these ids."""
-    gone = set(keys)
-    return sync(searcher, [inc for inc in searcher.incidents if inc.id not in gone])[0]
-
-
-def replace(searcher: Searcher, incidents: Iterable[Incident]) -> Searcher:
-    """The searcher with each incident of the same id replaced, in place (edits)."""
-    by_id = {inc.id: inc for inc in incidents}
-    unknown = set(by_id) - {inc.id for inc in searcher.incidents}
-    if unknown:
-        raise ValueError(f"id がありません (ids not indexed): {', '.join(sorted(unknown)[:5])}")
-    return sync(searcher, [by_id.get(inc.id, inc) for inc in searcher.incidents])[0]
+    return updated, UpdateStats(reused=max(len(incidents) - embedded, 0), embedded=embedded)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data.records import OTHER_KIND, Incident
+from data.records import Incident
+from domain.kinds import OTHER as OTHER_KIND
 
 from .dense import DenseIndex
 from .embedder import QUERY, Embedder
@@ -78,16 +79,6 @@ class Hit:
     lexical_score: float  # the lexical leg's score: BM25 over description + measures, with expansions and concepts
 
 
-@dataclass(frozen=True)
-class MeasureHit:
-    """One prevention measure close to a question, with the incident it belongs to."""
-
-    incident: Incident
-    measure_index: int
-    text: str
-    similarity: float
-
-
 def lexical_document(incident: Incident) -> LexicalDocument:
     # BM25 does better with the measures included (they repeat the incident's vocabulary);
     # concepts are read from the description only (see LexicalDocument).
@@ -103,8 +94,6 @@ class Searcher:
         embedder: Embedder,
         descriptions: DenseIndex,
         lexical: LexicalIndex,
-        measures: DenseIndex,
-        measure_owner: np.ndarray,
         ranking: Ranking | None = None,
     ):
         if descriptions.size != len(incidents) or lexical.size != len(incidents):
@@ -113,8 +102,6 @@ class Searcher:
         self.embedder = embedder
         self.descriptions = descriptions
         self.lexical = lexical
-        self.measures = measures
-        self.measure_owner = measure_owner  # row -> (incident position, measure position)
         self.ranking = ranking or Ranking()
         # Vectors of the dictionary groups, made on first use; shared with with_ranking copies.
         self._concepts: dict[str, np.ndarray] = {}
@@ -232,23 +219,6 @@ class Searcher:
         best = max(float(bm25[row]) for row in fused)
         keep = KIND_LEXICAL_KEEP * best if best > 0 else np.inf
         return [row for row in fused if main in self.incidents[row].kinds or bm25[row] >= keep]
-
-    def search_measures(self, query: str, top_k: int = 10, filters: Filters | None = None) -> list[MeasureHit]:
-        """Individual measures closest to the question (for drafting and measure search)."""
-        filters = filters or Filters()
-        if self.measures.size == 0 or top_k <= 0:
-            return []
-        mask = self._allowed(filters)
-        allowed = None if mask is None else np.flatnonzero(mask[self.measure_owner[:, 0]])
-        query_vector = self.embedder.embed([query], QUERY)[0]
-        rows, scores = self.measures.search(query_vector, top_k, allowed)
-        hits = []
-        for row, score in zip(rows, scores, strict=False):
-            owner, position = (int(x) for x in self.measure_owner[row])
-            incident = self.incidents[owner]
-            hits.append(MeasureHit(incident, position, incident.measures[position], float(score)))
-        return hits
-
 
 def _lexical_ranking(scores: np.ndarray, allowed: Sequence[int] | None, depth: int) -> list[int]:
     """Rows with a positive BM25 score, best first; rows with no shared n-gram are not ranked."""

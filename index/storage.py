@@ -18,7 +18,7 @@ except ImportError:  # Windows
 from data.records import Incident
 
 from .dense import DenseIndex
-from .embedder import PASSAGE, QUERY, Embedder
+from .embedder import QUERY, Embedder
 from .lexical import LexicalIndex
 from .manifest import IndexMismatch, Manifest, corpus_checksum, file_sha256
 from .searcher import Searcher, lexical_document
@@ -30,13 +30,11 @@ BuildProgress = Callable[[str, int, int], None]
 # Descriptions are embedded as e5 "query"s, like the question: a new incident compared with
 # past incidents is a symmetric task, for which e5's authors advise "query: " on both sides.
 # On our dev sets this raised dense nDCG@5 from 0.84 to 0.89 (seed) and from 0.55 to 0.59
-# (seed + other bodies, held out when choosing). Measures answer a question: "passage".
+# (seed + other bodies, held out when choosing). Measures are not embedded here: BM25 reads
+# them, and drafting embeds the measures of the cases it drafts from.
 DESCRIPTION_PROMPT = QUERY
-MEASURE_PROMPT = PASSAGE
 
 DESCRIPTIONS_FILE = "descriptions.faiss"
-MEASURES_FILE = "measures.faiss"
-MEASURE_OWNER_FILE = "measure_owner.npy"
 LEXICAL_DIR = "bm25"
 INCIDENTS_FILE = "incidents.jsonl"  # what the rows stand for, so the index can answer alone
 
@@ -48,7 +46,7 @@ def expected_manifest(incidents: Sequence[Incident], embedder: Embedder, data_su
         count=len(incidents),
         data_checksum=data_sum,
         corpus_checksum=corpus_checksum(incidents),
-        prompts=f"descriptions:{DESCRIPTION_PROMPT},measures:{MEASURE_PROMPT}",
+        prompts=f"descriptions:{DESCRIPTION_PROMPT}",
     )
 
 
@@ -63,18 +61,8 @@ def build_searcher(
         DESCRIPTION_PROMPT,
         progress=lambda done, total: report("事案の内容を埋め込み中 (embedding descriptions)", done, total),
     )
-    owners = np.array(
-        [(i, j) for i, inc in enumerate(incidents) for j in range(len(inc.measures))], dtype=np.int64
-    ).reshape(-1, 2)
-    measure_texts = [incidents[i].measures[j] for i, j in owners]
-    report("再発防止策を埋め込み中 (embedding measures)", 0, len(measure_texts))
-    measure_vectors = embedder.embed(
-        measure_texts,
-        MEASURE_PROMPT,
-        progress=lambda done, total: report("再発防止策を埋め込み中 (embedding measures)", done, total),
-    )
     report("全文索引を作成中 (building BM25)", 0, 1)
-    searcher = searcher_from_vectors(incidents, embedder, description_vectors, measure_vectors, owners)
+    searcher = searcher_from_vectors(incidents, embedder, description_vectors)
     report("完了 (done)", 1, 1)
     return searcher
 
@@ -83,21 +71,16 @@ def searcher_from_vectors(
     incidents: Sequence[Incident],
     embedder: Embedder,
     description_vectors: np.ndarray,
-    measure_vectors: np.ndarray,
-    owners: np.ndarray,
 ) -> Searcher:
     """A searcher over vectors computed elsewhere (bench/scale.py: replicated vectors at 1M).
 
-    `description_vectors` row i belongs to incidents[i]; `measure_vectors` row r to the measure
-    `owners[r] = (incident position, measure position)`. The BM25 leg is built from the text.
+    `description_vectors` row i belongs to incidents[i]. The BM25 leg is built from the text.
     """
     return Searcher(
         incidents,
         embedder,
         DenseIndex.build(_as_matrix(description_vectors, embedder.dim)),
         LexicalIndex.build([lexical_document(inc) for inc in incidents]),
-        DenseIndex.build(_as_matrix(measure_vectors, embedder.dim)),
-        np.asarray(owners, dtype=np.int64).reshape(-1, 2),
     )
 
 
@@ -112,8 +95,6 @@ def save_searcher(searcher: Searcher, manifest: Manifest, directory: Path) -> No
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.building-", dir=directory.parent))
     try:
         searcher.descriptions.save(staging / DESCRIPTIONS_FILE)
-        searcher.measures.save(staging / MEASURES_FILE)
-        np.save(staging / MEASURE_OWNER_FILE, searcher.measure_owner, allow_pickle=False)
         searcher.lexical.save(staging / LEXICAL_DIR)
         write_incidents(staging / INCIDENTS_FILE, searcher.incidents)
         files = {
@@ -143,14 +124,11 @@ def load_searcher(incidents: Sequence[Incident], embedder: Embedder, expected: M
     manifest.check(expected)
     manifest.verify_files(directory)
     try:
-        owners = np.load(directory / MEASURE_OWNER_FILE, allow_pickle=False)
         searcher = Searcher(
             incidents,
             embedder,
             DenseIndex.load(directory / DESCRIPTIONS_FILE),
             LexicalIndex.load(directory / LEXICAL_DIR, len(incidents)),
-            DenseIndex.load(directory / MEASURES_FILE),
-            owners.reshape(-1, 2),
         )
     except (OSError, ValueError, RuntimeError) as exc:
         raise IndexMismatch(f"{directory}: unreadable index: {exc}") from exc

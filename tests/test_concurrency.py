@@ -80,17 +80,6 @@ def test_sixteen_threads_of_fifty_questions_get_the_sequential_answers(searcher)
         assert answers == expected
 
 
-def test_measure_search_is_thread_safe_too(searcher):
-    items = questions(20)
-    expected = [[(m.incident.id, m.measure_index) for m in searcher.search_measures(q, 5)] for q in items]
-
-    def session(_):
-        return [[(m.incident.id, m.measure_index) for m in searcher.search_measures(q, 5)] for q in items]
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        assert all(result == expected for result in pool.map(session, range(8)))
-
-
 @pytest.mark.real_model
 def test_the_real_model_gives_the_same_answers_from_four_threads(real_model_dir):
     from index.embedder import open_embedder

@@ -134,19 +134,16 @@ def test_a_searcher_from_precomputed_vectors_ranks_like_one_that_embeds_them(fak
     from conftest import SEED
 
     from data import read_table
-    from index.storage import DESCRIPTION_PROMPT, MEASURE_PROMPT, build_searcher, searcher_from_vectors
+    from index.storage import DESCRIPTION_PROMPT, build_searcher, searcher_from_vectors
 
     incidents = read_table(SEED).incidents
-    owners = np.array([(i, j) for i, inc in enumerate(incidents) for j in range(len(inc.measures))])
     descriptions = fake_embedder.embed([inc.description for inc in incidents], DESCRIPTION_PROMPT)
-    measures = fake_embedder.embed([incidents[i].measures[j] for i, j in owners], MEASURE_PROMPT)
-    built = searcher_from_vectors(incidents, fake_embedder, descriptions, measures, owners)
+    built = searcher_from_vectors(incidents, fake_embedder, descriptions)
     embedded = build_searcher(incidents, fake_embedder)
     for question in ("封筒に別人の書類を入れて送付した", "メールの誤送信"):
         assert [h.incident.id for h in built.search(question, 5)] == [
             h.incident.id for h in embedded.search(question, 5)
         ]
-        assert built.search_measures(question, 3) == embedded.search_measures(question, 3)
 
 
 def test_vectors_returns_every_row_in_order_for_each_index_type():

@@ -47,18 +47,18 @@ def _new_incident(seed, text=NEW_CASE, measures=("封入時に二人で確認す
     return dataclasses.replace(seed[0], id="N-1", source="new.csv", line=2, description=text, measures=measures)
 
 
-def test_an_added_case_is_found_and_only_its_texts_are_embedded(built, seed):
+def test_an_added_case_is_found_and_only_its_text_is_embedded(built, seed):
     searcher, embedder = built
-    updated = incremental.add(searcher, [_new_incident(seed)])
-    assert embedder.texts == [NEW_CASE, "封入時に二人で確認する"]  # nothing of the 19 old cases
+    updated, stats = incremental.sync(searcher, [*seed, _new_incident(seed)])
+    assert embedder.texts == [NEW_CASE]  # nothing of the 19 old cases
+    assert (stats.embedded, stats.reused) == (1, len(seed))
     assert updated.search(NEW_CASE, top_k=1)[0].incident.id == "N-1"
     assert len(updated.incidents) == len(seed) + 1
-    assert updated.search_measures("封入時に二人で確認する", top_k=1)[0].incident.id == "N-1"
 
 
 def test_unchanged_cases_rank_as_in_a_full_rebuild(built, seed):
     searcher, _ = built
-    updated = incremental.add(searcher, [_new_incident(seed)])
+    updated, _ = incremental.sync(searcher, [*seed, _new_incident(seed)])
     rebuilt = build_searcher([*seed, _new_incident(seed)], FakeEmbedder())
     query = "個人情報を含む書類の紛失"
     assert [h.incident.id for h in updated.search(query, 10)] == [h.incident.id for h in rebuilt.search(query, 10)]
@@ -67,7 +67,7 @@ def test_unchanged_cases_rank_as_in_a_full_rebuild(built, seed):
 def test_a_deleted_case_is_no_longer_found(built, seed):
     searcher, embedder = built
     target = seed[4]
-    updated = incremental.remove(searcher, [target.id])
+    updated, _ = incremental.sync(searcher, [inc for inc in seed if inc.id != target.id])
     assert embedder.texts == []  # removing embeds nothing
     assert target.id not in {h.incident.id for h in updated.search(target.description, top_k=19)}
 
@@ -75,18 +75,10 @@ def test_a_deleted_case_is_no_longer_found(built, seed):
 def test_an_edited_case_is_found_by_its_new_text_and_only_it_is_embedded(built, seed):
     searcher, embedder = built
     edited = dataclasses.replace(seed[2], description=NEW_CASE)
-    updated = incremental.replace(searcher, [edited])
-    assert embedder.texts == [NEW_CASE]  # its measures did not change: their vectors are kept
+    updated, _ = incremental.sync(searcher, [edited if inc.id == edited.id else inc for inc in seed])
+    assert embedder.texts == [NEW_CASE]
     assert updated.search(NEW_CASE, top_k=1)[0].incident.id == seed[2].id
     assert updated.incidents[2].description == NEW_CASE
-
-
-def test_adding_an_existing_id_or_replacing_an_unknown_one_is_refused(built, seed):
-    searcher, _ = built
-    with pytest.raises(ValueError):
-        incremental.add(searcher, [seed[0]])
-    with pytest.raises(ValueError):
-        incremental.replace(searcher, [_new_incident(seed)])
 
 
 @pytest.fixture
@@ -104,7 +96,7 @@ def test_an_import_updates_the_saved_index_and_the_next_start_loads_it(tmp_path,
         commit(validate(path, store=store), store)
     embedder.texts.clear()
     engine, stats = refresh_engine(engine, settings)
-    assert embedder.texts == [NEW_CASE, "封入時に二人で確認する"] and stats.embedded == 2
+    assert embedder.texts == [NEW_CASE] and stats.embedded == 1
     hit = engine.searcher.search(NEW_CASE, top_k=1)[0]
     assert hit.incident.citation == f"{path}:2"
     assert engine.corpus.label(hit.incident) == "取り込んだ事案（imported.csv）"

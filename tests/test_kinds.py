@@ -9,20 +9,10 @@ import pytest
 from conftest import REPO, SEED
 
 from assistant.cli import main
-from assistant.kinds import (
-    KIND_VOCABULARY,
-    LABEL_KEY,
-    MEDIA,
-    OTHER,
-    PRIORITY,
-    Kinds,
-    agreement,
-    classify,
-    classify_text,
-    format_report,
-    is_development,
-)
 from data import read_tables
+from domain.kind_agreement import agreement, format_report, is_development
+from domain.kind_rules import PRIORITY, classify, classify_text
+from domain.kinds import KIND_VOCABULARY, LABEL_KEY, MEDIA, OTHER, Kinds
 
 OTHER_BODIES = REPO / "data" / "tables" / "other_bodies_published.jsonl"
 

@@ -17,7 +17,6 @@ from assistant.triage import (
     Checklist,
     assess,
     deadlines,
-    normalize_category,
     over_threshold,
 )
 from assistant.triage_hints import (
@@ -27,6 +26,7 @@ from assistant.triage_hints import (
     same_category_precedents,
     suggest,
 )
+from domain.categories import normalize_category
 from index.storage import build_searcher
 
 OTHER = REPO / "data" / "tables" / "other_bodies_published.jsonl"

@@ -1,4 +1,4 @@
-"""Kinds of incident (誤封入, 紛失, 不正アクセス …), the medium and contractor involvement.
+"""The rules that recognise kinds of incident in text, the medium and contractor involvement.
 
 Deterministic rules over the cleaned description: each kind has cues (regular expressions of
 the wordings public bodies use for it), and the main kind is the first matching kind in
@@ -11,41 +11,19 @@ Telling something (口頭漏えい) ranks above なりすまし and 不適切な
 official is answered by phone, the answer is the leak; the pretence is how it came about.
 
 The cues were written from the domain's vocabulary and checked against the published labels
-(`incident_type`) of the other-bodies table; `agreement` measures that (bench/kinds_accuracy.py
+(`incident_type`) of the other-bodies table; `kind_agreement` measures that (bench/kinds_accuracy.py
 says how far those figures are from a blind test).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from data.records import OTHER_KIND, Incident
+from data.records import Incident
 from data.text import clean_text
 
-OTHER = OTHER_KIND
-IMPERSONATION = "なりすまし・委任状偽造"
-KIND_VOCABULARY: tuple[str, ...] = (
-    "紛失", "誤封入", "誤送付", "メール誤送信", "FAX誤送信", "誤掲載", "不正アクセス", "内部不正",
-    "誤廃棄", "誤交付", "盗難", "口頭漏えい", "マスキング漏れ", "設定ミス", "不適切な提供", OTHER,
-    IMPERSONATION,
-)  # fmt: skip
-MEDIA: tuple[str, ...] = ("郵送", "メール", "FAX", "窓口", "電話", "Web", "システム")
-LABEL_KEY = "incident_type"  # metadata key of a published label
-
-
-@dataclass(frozen=True)
-class Kinds:
-    kinds: tuple[str, ...]  # main kind first, then the others in PRIORITY order; never empty
-    medium: str | None  # one of MEDIA, or None when the text does not say
-    contractor: bool  # a contractor (委託先, 受託事業者, 協力医療機関 …) took part
-
-    @property
-    def main(self) -> str:
-        return self.kinds[0]
+from .kinds import IMPERSONATION, OTHER, Kinds
 
 
 @dataclass(frozen=True)
@@ -109,7 +87,8 @@ RULES: tuple[tuple[str, tuple[_Cue, ...]], ...] = (
             "業務目的外|目的外(の|に|で)?(閲覧|利用|使用|照会|アクセス|検索)|私的(に|な)?(利用|使用|流用)",
             "業務外|のぞき見|覗き見|盗み見|不正閲覧|内部不正|[Ss]nooping|[Ii]nsider",
             _near("副業|探偵|私的", "流用|利用|使用", 10),
-            "守秘義務違反|地方公務員法違反|不正持ち?出|名簿業者|(無断|許可なく)で?(閲覧|照会|検索)",
+            "守秘義務違反|地方公務員法違反|不正持ち?出|名簿業者|横流し|(無断|許可なく)で?(閲覧|照会|検索)",
+            _near("無断で", "持ち?出", 20),
             _near("職員|従業員|従事者|社員", "逮捕", 100),  # not a thief arrested after a 盗難
             _near("不正(に|な)?", "持ち出|取得|入手|閲覧|照会", 20),
             _near("名簿|個人情報", "売却|販売|売り渡", 10),
@@ -131,6 +110,7 @@ RULES: tuple[tuple[str, tuple[_Cue, ...]], ...] = (
     (IMPERSONATION, (
         _cue(_any(
             "なりすまし|成りすまし|なり済まし|偽造|偽の(委任状|身分証)|本人(に|を)装|(本人|代理人)と偽|他人名義",
+            "詐称|偽って|を装っ",
             _near("委任状", "偽|無断|承諾を得ず|勝手に", 30),
             _near("(承諾|同意|許可)を得ず(に)?", "委任状", 10),
         )),
@@ -312,83 +292,3 @@ def classify(incident: Incident) -> Kinds:
     """Kinds of a stored incident, from its cleaned description (measures as a fallback)."""
     description = incident.description or clean_text(incident.description_raw)
     return _classify(description, "。".join(incident.measures))
-
-
-# --- agreement with published labels ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    id: str
-    label: str
-    kinds: tuple[str, ...]
-    citation: str
-
-
-@dataclass(frozen=True)
-class Report:
-    total: int  # incidents that carry a published label
-    main_agree: int  # main kind == label
-    any_agree: int  # label among the assigned kinds
-    confusion: tuple[tuple[str, str, int], ...]  # (label, main kind, count), every pair, most frequent first
-    mismatches: tuple[Mismatch, ...]
-
-    @property
-    def main_rate(self) -> float:
-        return self.main_agree / self.total if self.total else 0.0
-
-    @property
-    def any_rate(self) -> float:
-        return self.any_agree / self.total if self.total else 0.0
-
-    def to_dict(self) -> dict:
-        return {
-            "total": self.total,
-            "main_agree": self.main_agree,
-            "main_rate": round(self.main_rate, 4),
-            "any_agree": self.any_agree,
-            "any_rate": round(self.any_rate, 4),
-            "confusion": [{"label": a, "predicted": b, "count": n} for a, b, n in self.confusion],
-            "mismatches": [dataclasses.asdict(m) | {"kinds": list(m.kinds)} for m in self.mismatches],
-        }
-
-
-def agreement(incidents: Iterable[Incident]) -> Report:
-    """Compare the main kind with the published `incident_type` label, where there is one."""
-    pairs: Counter[tuple[str, str]] = Counter()
-    mismatches, total, main_agree, any_agree = [], 0, 0, 0
-    for incident in incidents:
-        label = incident.metadata.get(LABEL_KEY, "").strip()
-        if not label:
-            continue
-        kinds = classify(incident).kinds
-        total += 1
-        main_agree += kinds[0] == label
-        any_agree += label in kinds
-        pairs[(label, kinds[0])] += 1
-        if kinds[0] != label:
-            mismatches.append(Mismatch(incident.id, label, kinds, incident.citation))
-    confusion = tuple((a, b, n) for (a, b), n in sorted(pairs.items(), key=lambda item: (-item[1], item[0])))
-    return Report(total, main_agree, any_agree, confusion, tuple(mismatches))
-
-
-def format_report(report: Report, title: str = "") -> str:
-    """Plain-text figures and the off-diagonal confusion pairs (label → main kind)."""
-    lines = [title] if title else []
-    if not report.total:
-        return "\n".join([*lines, "公開ラベル (incident_type) のある事案がありません (no labelled incidents)"])
-    lines.append(
-        f"主分類の一致率 (main kind = label): {report.main_agree}/{report.total} = {report.main_rate:.1%}  "
-        f"/ いずれかの分類に含む (label among kinds): {report.any_agree}/{report.total} = {report.any_rate:.1%}"
-    )
-    confused = [(a, b, n) for a, b, n in report.confusion if a != b]
-    lines.append("取り違え (label → main kind):" if confused else "取り違えなし (no confusions)")
-    lines += [f"  {a} → {b}: {n}" for a, b, n in confused]
-    lines += [f"  - {m.id} ({m.citation}): {m.label} → {'・'.join(m.kinds)}" for m in report.mismatches]
-    return "\n".join(lines)
-
-
-def is_development(incident_id: str) -> bool:
-    """The half of a labelled table the rules were tuned on: odd trailing number (HO-001 …)."""
-    digits = re.search(r"(\d+)\D*$", incident_id)
-    return bool(digits) and int(digits.group(1)) % 2 == 1
