@@ -6,10 +6,10 @@ import streamlit as st
 
 from assistant import engine as engine_module
 from assistant.engine import Engine, EngineHandle, open_engine_handle
-from assistant.kinds import KIND_VOCABULARY
 from assistant.render import escape_markdown as md
 from assistant.settings import Settings
 from data.years import era_label
+from domain.kinds import KIND_VOCABULARY
 from index.embedder import Embedder
 from index.filters import Filters
 

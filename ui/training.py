@@ -15,9 +15,9 @@ from assistant import training as t
 from assistant.browse import filter_incidents, incident_key, similar_to, year_label
 from assistant.documents import to_docx, to_markdown
 from assistant.drafting import SourceMeasure, citation_for, merge_measures
-from assistant.kinds import KIND_VOCABULARY
 from assistant.render import escape_markdown as md
 from assistant.study_sheet import study_sheet, topic_title
+from domain.kinds import KIND_VOCABULARY
 from ui.cards import incident_badges
 from ui.engine import get_engine, sidebar_filters
 
