@@ -7,6 +7,9 @@ leak better than the fact that it left by mail, and 封入誤り explains a 誤�
 only when the description names no kind (they say 「誤送付防止」 and the like) and for contractor
 involvement (「委託先に指導した」); their mention of a medium (「FAXで注意喚起」) is not the incident's.
 
+The main kind the rules give is then weighed by a classifier learned from published labels
+(`kind_model`, when its trained file is shipped); `learned=False` gives the rules alone.
+
 Telling something (口頭漏えい) ranks above なりすまし and 不適切な提供: when a caller posing as an
 official is answered by phone, the answer is the leak; the pretence is how it came about.
 
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from data.records import Incident
 from data.text import clean_text
 
+from .kind_model import shipped_model
 from .kinds import IMPERSONATION, OTHER, Kinds
 
 
@@ -276,19 +280,22 @@ def _contractor(text: str) -> bool:
     return any(not _NOT_INVOLVED.search(text[m.end() :]) for m in _CONTRACTOR.finditer(text))
 
 
-def _classify(description: str, measures: str) -> Kinds:
+def _classify(description: str, measures: str, learned: bool) -> Kinds:
     kinds = tuple(kind_evidence(description)) or tuple(kind_evidence(measures)) or (OTHER,)
-    return Kinds(
-        kinds=kinds, medium=_medium(description, kinds[0]), contractor=_contractor(f"{description}。{measures}")
-    )
+    contractor = _contractor(f"{description}。{measures}")
+    model = shipped_model() if learned else None
+    if model is not None:
+        kinds = model.combine(description, Kinds(kinds, None, contractor)).kinds
+    return Kinds(kinds=kinds, medium=_medium(description, kinds[0]), contractor=contractor)
 
 
-def classify_text(text: str) -> Kinds:
-    """Kinds of an incident described in free text (a question, a draft, a report)."""
-    return _classify(clean_text(text), "")
+def classify_text(text: str, learned: bool = True) -> Kinds:
+    """Kinds of an incident described in free text (a question, a draft, a report).
+    `learned=False`: the rules alone (what the learned model is trained on)."""
+    return _classify(clean_text(text), "", learned)
 
 
-def classify(incident: Incident) -> Kinds:
+def classify(incident: Incident, learned: bool = True) -> Kinds:
     """Kinds of a stored incident, from its cleaned description (measures as a fallback)."""
     description = incident.description or clean_text(incident.description_raw)
-    return _classify(description, "。".join(incident.measures))
+    return _classify(description, "。".join(incident.measures), learned)

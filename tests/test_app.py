@@ -7,6 +7,8 @@ import streamlit as st
 from conftest import REPO, SEED
 from streamlit.testing.v1 import AppTest
 
+from data import read_table
+
 pytestmark = pytest.mark.real_model
 
 QUESTION = "封筒に別の人の受給者証を入れて送ってしまった"
@@ -64,9 +66,10 @@ def test_sidebar_category_filter_is_respected(app):
     app.chat_input[0].set_value("委託先から個人情報が漏えいした").run()
     assert not app.exception
     cards = [t for t in _texts(app) if t.startswith("**") and "類似度" in t]
-    assert len(cards) == 3  # the seed has exactly three 不正目的 incidents
+    improper = sum("不正目的" in inc.categories for inc in read_table(SEED).incidents)
+    assert 0 < len(cards) == min(improper, 5)  # every card shown is one of the seed's 不正目的 incidents
     badges = [t for t in _texts(app) if t.startswith(":orange-badge[")]
-    assert badges.count(":orange-badge[不正目的]") == 3
+    assert badges.count(":orange-badge[不正目的]") == len(cards)
 
 
 def test_hostile_text_in_the_question_is_shown_literally(app):

@@ -10,12 +10,29 @@ from assistant.settings import Settings, bundled_tables
 
 def test_bundled_tables_are_the_seed_and_the_other_bodies():
     names = [p.name for p in bundled_tables()]
-    assert names == ["other_bodies_published.jsonl", "seed.txt"]
+    assert names == ["other_bodies_published.jsonl", "other_bodies_published_2.jsonl", "seed.txt"]
+
+
+def _lines(path):
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_every_shipped_incident_is_in_the_corpus_and_each_published_one_cites_its_body():
+    corpus = load_corpus(bundled_tables())
+    jsonl = [p for p in bundled_tables() if p.suffix == ".jsonl"]
+    published = [json.loads(line) for p in jsonl for line in _lines(p)]
+    seed = [inc for inc in corpus.incidents if inc.source == "data/tables/seed.txt"]
+    assert len(corpus.incidents) == len(published) + len(seed) and seed
+    by_id = {inc.id: inc for inc in corpus.incidents}
+    for row in published:
+        incident = by_id[row["id"]]
+        assert incident.metadata["body"] == row["body"]
+        assert incident.metadata["source_url"] == row["source_url"]
+    assert corpus.label(by_id["NB-001"]) == "他団体の公表事案（2）"
 
 
 def test_shipped_tables_are_cited_by_repo_relative_path_and_labelled():
     corpus = load_corpus(bundled_tables())
-    assert len(corpus.incidents) == 99
     seed_case = corpus.by_id("12")
     other = corpus.by_id("HO-001")
     assert seed_case.citation == "data/tables/seed.txt:19"
