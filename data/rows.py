@@ -55,8 +55,8 @@ class _Draft:
         self.categories.extend(row.categories)
         self.measures.extend(row.measures)
         for key, value in row.metadata.items():
-            if value.strip():
-                old = self.metadata.get(key, "")
+            old = self.metadata.get(key, "")
+            if value.strip() and value != old:
                 self.metadata[key] = f"{old}\n{value}" if old.strip() else value
 
 
