@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data import columns
+from data.dates import fiscal_year_of_date
+from data.press import PressRelease, press_release_from_text, read_press_release
 from data.records import Incident, TableError
 from data.rows import RawRow, build_incidents
 from data.sheets import PlacedError, Sheet, read_sheets
@@ -245,6 +247,75 @@ def validate(
     if not result.incidents and not problems:
         problems.append(f"{source}:1: 事案が 1 件もありません (no incidents in file)")
     return Report(source, result.incidents if not problems else (), tuple(problems), result.warnings)
+
+
+def parse_press(path: str | Path, source: str | None = None, *, text: str | None = None) -> PressRelease | str:
+    """A press-release page (a saved .html, or `text` pasted from one): the release, or the one
+    line saying why it cannot be read."""
+    source = source or str(path)
+    try:
+        if text is not None:
+            return press_release_from_text(text, source)
+        return read_press_release(str(path), source)
+    except TableError as exc:
+        return _cited(source, exc)
+
+
+def press_report(
+    release: PressRelease,
+    *,
+    body: str | None = None,
+    date: str | None = None,
+    year: str | None = None,
+    source_url: str | None = None,
+    store: Store | None = None,
+) -> Report:
+    """The one incident a press release adds. What the user gives (`body`, `date` or `year`,
+    `source_url`) overrides the page; what neither says is a problem naming the option to use.
+    The incident's source is the URL when given, else the file name; its id "<name>-1"."""
+    source = (source_url or "").strip() or release.source
+    body = (body if body is not None else release.body).strip()
+    written = (year or date or release.date or "").strip()
+    fiscal_year = parse_fiscal_year(written) or fiscal_year_of_date(written)
+    problems = []
+    if not clean_text(release.description):
+        problems.append(f"{source}:1: 事案の内容が空です (description is empty)")
+    if fiscal_year is None:
+        shown = f"「{written}」を年度として読めません" if written else "ページに日付がありません"
+        problems.append(
+            f"{source}:1: {shown}。日付 (--date 2024-03-05) か年度 (--year R6) を指定してください (date needed)"
+        )
+    if not body:
+        problems.append(f"{source}:1: ページに団体名がありません。--body で指定してください (body needed)")
+    stem = Path(source.rstrip("/").rsplit("/", 1)[-1]).stem or "press"
+    incident_id = f"{stem}-1"
+    if store is not None and incident_id in store.live_ids():
+        problems.append(
+            f"{source}:1: id「{incident_id}」は既に保存されています。同じページを取り込み済みではありませんか "
+            "(id already in the store)"
+        )
+    warnings = () if release.measures else (f"{source}: 再発防止策の節が見つかりません (no measures section)",)
+    metadata = {
+        "body": body,
+        "件名": release.title,
+        **({"source_url": source_url.strip()} if source_url and source_url.strip() else {}),
+        **({"公表日": release.release_date} if release.release_date else {}),
+        **release.sections,
+    }
+    incident = Incident(
+        id=incident_id,
+        source=source,
+        line=1,
+        fiscal_year=fiscal_year,
+        year_raw=written,
+        description=clean_text(release.description),
+        categories=(),
+        measures=release.measures,
+        description_raw=release.description,
+        measures_raw="\n".join(release.measures),
+        metadata={k: v for k, v in metadata.items() if v},
+    )
+    return Report(source, () if problems else (incident,), tuple(problems), warnings)
 
 
 def commit(report: Report, store: Store) -> int:
