@@ -62,10 +62,6 @@ class Report:
     problems: tuple[str, ...]  # "file:line: what is wrong"; any problem means nothing is stored
     warnings: tuple[str, ...] = field(default=())
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems and bool(self.incidents)
-
 
 def field_name(name: str) -> str:
     """ "年度" or "year" -> "year"; ValueError for anything else (for --map 年度=列名)."""
