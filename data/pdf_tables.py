@@ -20,8 +20,11 @@ What a published list does and how we read it:
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,8 +134,26 @@ def _open(path: str):
     return pdf
 
 
+@contextlib.contextmanager
+def _quiet_pdfminer() -> Iterator[None]:
+    """pdfminer logs its repairs of a damaged file ("MediaBox missing…") as warnings; the user gets
+    our one line instead, so they are silenced while we read."""
+    logger = logging.getLogger("pdfminer")
+    level = logger.level
+    logger.setLevel(logging.ERROR + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def pdf_sheets(path: str) -> tuple[Sheet, ...]:
     """Every table in the PDF, in page order; TableError/PlacedError naming the file (and page)."""
+    with _quiet_pdfminer():
+        return _pdf_sheets(path)
+
+
+def _pdf_sheets(path: str) -> tuple[Sheet, ...]:
     pdf = _open(path)
     try:
         return _sheets(path, pdf)

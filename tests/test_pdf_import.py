@@ -172,3 +172,15 @@ def test_cli_lists_the_tables_then_imports_the_one_chosen(tmp_path, cli_env, cap
     assert "2件を保存しました" in capsys.readouterr().out
     with Store(store_path(cli_env)) as store:
         assert [i.description for i in store.incidents()] == ["メールを誤送信した", "FAXを誤送信した"]
+
+
+def test_pdfminer_repairs_are_not_printed_beside_our_one_line(tmp_path, caplog):
+    import logging
+
+    drawn = list_pdf(tmp_path / "list.pdf", [("一覧", YEARLY, [["R5", "紛失した", "", "確認する"]])]).read_bytes()
+    path = tmp_path / "nomb.pdf"  # pages without a MediaBox: pdfminer warns while it repairs them
+    path.write_bytes(drawn.replace(b"/MediaBox", b"/MediaBoy"))
+    with caplog.at_level(logging.WARNING):
+        (problem,) = validate(path, source="nomb.pdf").problems
+    assert problem == "nomb.pdf:1: PDF として読めません (not a readable PDF: TypeError)"
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("pdfminer")] == []
