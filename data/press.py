@@ -90,17 +90,24 @@ class PressRelease:
     release_date: str = ""
 
 
+_HIDING_CLASSES = frozenset({"hidden", "invisible", "sr-only", "visually-hidden", "screen-reader-text", "skip"})
+_CONTENT_NAMES = frozenset({"main", "content", "contents", "article", "body"})
+
+
 def _hidden(attrs: dict[str, str]) -> bool:
+    """Not shown to a reader (hidden, display:none, screen-reader-only), or the page's furniture
+    (an element named header, footer, nav, breadcrumb… unless it is also named main/content)."""
     style = attrs.get("style", "").replace(" ", "").lower()
-    tokens = set(re.split(r"[\s_-]+", f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()))
+    classes = set(attrs.get("class", "").lower().split())
+    names = set(re.split(r"[\s_-]+", f"{attrs.get('class', '')} {attrs.get('id', '')}".lower())) - {""}
     return (
         "hidden" in attrs
         or attrs.get("aria-hidden", "").lower() == "true"
         or "display:none" in style
         or "visibility:hidden" in style
         or attrs.get("role", "").lower() in _SKIP_ROLES
-        or bool(tokens & (_SKIP_NAMES | {"hidden", "invisible", "sr", "only", "visually"}) - {""})
-        and not tokens & {"main", "content", "contents", "article", "body"}
+        or bool(classes & _HIDING_CLASSES)
+        or (bool(names & _SKIP_NAMES) and not names & _CONTENT_NAMES)
     )
 
 

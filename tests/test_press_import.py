@@ -28,7 +28,8 @@ H2_PAGE = f"""{PAGE_HEAD}<h1>個人情報を含む文書の誤送付について
 <p>3月8日、市民Aから連絡があり誤送付が判明した。</p>
 <h2>3 漏えいした個人情報</h2><p>市民Bの氏名、住所、生年月日</p>
 <h2>4 原因</h2><p>封入時の確認が一人で行われていた。</p>
-<h2>5 再発防止策</h2><ul><li>{MEASURES[0]}</li><li>{MEASURES[1]}</li></ul>
+<h2>5 再発防止策</h2><ul><li>{MEASURES[0]}</li>
+<li>{MEASURES[1]}<span class="visually-hidden">(外部リンク)</span></li></ul>
 <p style="display:none">隠した対策を実施する。</p><p hidden>もう一つ隠した対策を行う。</p>
 <p>市民の皆様にご迷惑をおかけしたことを深くお詫び申し上げます。</p>
 <h2>6 お問い合わせ</h2><p>保健福祉課 電話 043-245-5111</p>{PAGE_FOOT}"""
