@@ -52,7 +52,6 @@ class Preview:
     sample_rows: tuple[tuple[str, ...], ...]
     suggested_mapping: Mapping  # only the headers we recognise; the user completes it
     label: str = ""  # the table's title (PDF lists)
-    tables: tuple[str, ...] = ()  # every table in the file, "1「title」(p1, 12行)", when several
 
 
 @dataclass(frozen=True)
@@ -123,8 +122,7 @@ def preview(target: str | Path | Parsed, table: int | None = None) -> Preview:
         raise TableError(parsed.source, None, parsed.problem.split(": ", 1)[-1])
     sheet = _sheet(parsed, table if table is not None or len(parsed.sheets) == 1 else 1)
     sample = tuple(cells for _, cells in sheet.rows[:SAMPLE_ROWS])
-    tables = parsed.table_labels() if len(parsed.sheets) > 1 else ()
-    return Preview(sheet.headers, sample, suggest_mapping(sheet.headers), sheet.label, tables)
+    return Preview(sheet.headers, sample, suggest_mapping(sheet.headers), sheet.label)
 
 
 def _raw_rows(sheet: Sheet, mapping: Mapping) -> list[RawRow]:

@@ -223,7 +223,7 @@ def _sheets(path: str, pdf) -> tuple[Sheet, ...]:
             "文字を選択できる PDF か、CSV・Excel にしてください (no text layer; OCR is not supported)",
         )
     sheets = tuple(
-        Sheet(path, b.headers, tuple(b.rows), label=b.label, continuation="year", places=b.places)
+        Sheet(b.headers, tuple(b.rows), label=b.label, continuation="year", places=b.places)
         for b in built
         if b.rows
     )

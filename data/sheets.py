@@ -26,7 +26,6 @@ Row = tuple[int, tuple[str, ...]]  # (line, cells)
 
 @dataclass(frozen=True)
 class Sheet:
-    source: str  # the file as given
     headers: tuple[str, ...]
     rows: tuple[Row, ...]  # data rows after the header, non-blank
     label: str = ""  # a PDF table's title
@@ -54,9 +53,9 @@ def split_header(source: str, rows: list[tuple[int, list[str]]]) -> tuple[list[s
     return [c.strip() for c in rows[0][1]], rows[1:]
 
 
-def _grid_sheet(source: str, rows: list[tuple[int, list[str]]], continuation: str = "blank") -> Sheet:
+def _grid_sheet(source: str, rows: list[tuple[int, list[str]]]) -> Sheet:
     headers, data = split_header(source, rows)
-    return Sheet(source, tuple(headers), tuple((line, tuple(cells)) for line, cells in data), continuation=continuation)
+    return Sheet(tuple(headers), tuple((line, tuple(cells)) for line, cells in data))
 
 
 def _jsonl_sheet(source: str, text: str) -> Sheet:
@@ -83,7 +82,7 @@ def _jsonl_sheet(source: str, text: str) -> Sheet:
         }
         return tuple(values[k] if k in values else record.metadata.get(k, "") for k in keys)
 
-    return Sheet(source, tuple(keys), tuple((r.line, cells(r)) for r in records), continuation="none")
+    return Sheet(tuple(keys), tuple((r.line, cells(r)) for r in records), continuation="none")
 
 
 class PlacedError(TableError):
