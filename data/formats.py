@@ -18,16 +18,16 @@ HTML_SUFFIXES = (".html", ".htm")  # press-release pages: one incident each
 
 # What data/tables (and ZENREI_DATA) may hold: the text tables read_table reads.
 TABLE_SUFFIXES = (*TEXT_SUFFIXES, *DELIMITERS, *JSONL_SUFFIXES)
-# What `assistant import` and the data page accept.
-IMPORT_SUFFIXES = (*TABLE_SUFFIXES, *XLSX_SUFFIXES, *PDF_SUFFIXES, *HTML_SUFFIXES)
+# What `assistant import` and the data page accept (".json": JSON lines, as exported elsewhere;
+# not in TABLE_SUFFIXES because data/tables/sources.json is a catalog, not a table).
+IMPORT_SUFFIXES = (*TABLE_SUFFIXES, ".json", *XLSX_SUFFIXES, *PDF_SUFFIXES, *HTML_SUFFIXES)
 
 
 def kind_of(path: str | Path, text_start: str = "") -> str:
     """"delimited", "jsonl", "text", "xlsx", "pdf" or "html".
 
     `text_start` (the decoded start of a text file) decides for suffixes that do not: a ".txt"
-    or unknown file starting with "{" is JSON lines. ".json" is read as JSON lines too but is
-    not offered, because data/tables/sources.json is a catalog, not a table.
+    or unknown file starting with "{" is JSON lines; so is ".json".
     """
     suffix = Path(str(path)).suffix.lower()
     if suffix in DELIMITERS:

@@ -264,7 +264,8 @@ def test_the_uploader_the_cli_and_the_bundled_tables_share_one_list_of_suffixes(
 
     assert settings.TABLE_SUFFIXES is formats.TABLE_SUFFIXES
     assert set(formats.TABLE_SUFFIXES) <= set(formats.IMPORT_SUFFIXES)
-    assert {".tab", ".ndjson", ".xlsx", ".pdf", ".html"} <= set(formats.IMPORT_SUFFIXES)
+    assert {".tab", ".ndjson", ".json", ".xlsx", ".pdf", ".html"} <= set(formats.IMPORT_SUFFIXES)
+    assert ".json" not in formats.TABLE_SUFFIXES  # data/tables/sources.json is not a table
     assert formats.uploader_types() == [s[1:] for s in formats.IMPORT_SUFFIXES]
 
 
