@@ -10,7 +10,7 @@ from index.embedder import DEFAULT_MODEL
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TABLES_DIR = REPO_ROOT / "data" / "tables"
-TABLE_SUFFIXES = (".txt", ".tsv", ".csv", ".jsonl")
+from data.formats import TABLE_SUFFIXES  # noqa: E402  (the one list: data/formats.py)
 
 
 def default_home() -> Path:

@@ -1,4 +1,5 @@
-"""The reader fuzz properties of tests/test_fuzz_readers.py, run long: 10,000 examples each.
+"""The reader fuzz properties of tests/test_fuzz_readers.py, run long: 10,000 examples each;
+also the malformed PDF-list and press-release-page families of tests/test_fuzz_pdf_html.py.
 
     python bench/fuzz.py                  # 10,000 examples per property
     python bench/fuzz.py --examples 50000 --only random_bytes
@@ -29,6 +30,12 @@ PROPERTIES = (
     "test_a_table_without_the_description_column_names_the_missing_column",
     "test_a_japanese_table_reads_the_same_in_utf8_utf16_and_shift_jis",
 )
+# Malformed PDF lists and press-release pages (tests/test_fuzz_pdf_html.py); a damaged PDF
+# takes pdfminer ~0.1 s, so these run at a tenth of --examples.
+PDF_HTML_PROPERTIES = (
+    "test_damaged_pdf_lists_give_a_report_and_store_nothing_on_problems",
+    "test_malformed_press_pages_give_a_report_and_store_nothing_on_problems",
+)
 
 
 def main() -> int:
@@ -41,24 +48,31 @@ def main() -> int:
     os.environ["ZENREI_FUZZ_EXAMPLES"] = str(args.examples)
     os.environ["ZENREI_FUZZ_NO_DB"] = "1"  # a long run should not fill .hypothesis/
     sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-    import test_fuzz_readers as properties
+    import test_fuzz_readers as readers
 
     failed = 0
     total = 0
     print(f"{'property':<82} {'tables':>8} {'seconds':>8}  result")
-    for name in PROPERTIES:
+    runs = [(readers, name) for name in PROPERTIES]
+    if not args.only or any(args.only in name for name in PDF_HTML_PROPERTIES):
+        os.environ["ZENREI_FUZZ_EXAMPLES"] = str(max(90, args.examples * 3 // 10))  # the module takes a third
+        import test_fuzz_pdf_html as pdf_html
+
+        os.environ["ZENREI_FUZZ_EXAMPLES"] = str(args.examples)
+        runs += [(pdf_html, name) for name in PDF_HTML_PROPERTIES]
+    for module, name in runs:
         if args.only and args.only not in name:
             continue
-        before = sum(properties.READS.values())
+        before = sum(module.READS.values())
         start = time.perf_counter()
         try:
-            getattr(properties, name)()
+            getattr(module, name)()
             result = "ok"
         except Exception as exc:  # report every property, not just the first failure
             failed += 1
             result = f"FAILED: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             traceback.print_exc()
-        count = sum(properties.READS.values()) - before
+        count = sum(module.READS.values()) - before
         total += count
         print(f"{name:<82} {count:>8,} {time.perf_counter() - start:>8.1f}  {result}", flush=True)
     print(f"{'total':<82} {total:>8,}")

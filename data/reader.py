@@ -17,13 +17,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .decoding import load_text, split_lines
+from .formats import DELIMITERS, kind_of
 from .jsonl import parse_jsonl
 from .records import Incident, ReadResult
 from .rows import RawRow, build_incidents
 from .tabular import HEADER_SCAN_ROWS, looks_like_header, parse_delimited
-
-_JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
-_QUOTED = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 
 
 def plain_text_delimiter(text: str) -> str:
@@ -36,11 +34,11 @@ def plain_text_delimiter(text: str) -> str:
 
 def _rows(source: str, text: str) -> tuple[list[RawRow], bool]:
     """The file's raw rows, and whether continuation rows are allowed in this format."""
-    suffix = Path(source).suffix.lower()
-    if suffix in _JSONL_SUFFIXES or (suffix not in _QUOTED and text.lstrip().startswith("{")):
+    kind = kind_of(source, text.lstrip()[:1])
+    if kind == "jsonl":
         return parse_jsonl(source, text), False
-    if suffix in _QUOTED:
-        return parse_delimited(source, text, _QUOTED[suffix]), True
+    if kind == "delimited":
+        return parse_delimited(source, text, DELIMITERS[Path(source).suffix.lower()]), True
     delimiter = plain_text_delimiter(text)
     return parse_delimited(source, text, delimiter, quoted=delimiter == ","), True
 

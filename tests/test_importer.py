@@ -85,13 +85,13 @@ def test_jsonl_is_read_with_lists_and_extra_fields(tmp_path):
 def test_unknown_headers_get_no_suggestion_and_a_mapping_reads_them(tmp_path):
     path = tmp_path / "他課.csv"
     path.write_text(
-        "発生年度,概要説明,区分,対策,担当\nR5,書類を紛失した,要配慮,保管庫を施錠する,総務課\n", encoding="cp932"
+        "時期,概要説明,区分,対策,担当\nR5,書類を紛失した,要配慮,保管庫を施錠する,総務課\n", encoding="cp932"
     )
     shown = preview(path)
-    assert shown.headers == ("発生年度", "概要説明", "区分", "対策", "担当")
+    assert shown.headers == ("時期", "概要説明", "区分", "対策", "担当")
     assert shown.sample_rows[0][1] == "書類を紛失した" and shown.suggested_mapping == {}
     assert validate(path).problems == (f"{path}:1: 「事案の内容」の列を指定してください (map the description column)",)
-    mapping = {"year": "発生年度", "description": "概要説明", "categories": "区分", "measures": "対策"}
+    mapping = {"year": "時期", "description": "概要説明", "categories": "区分", "measures": "対策"}
     (incident,) = validate(path, mapping).incidents
     assert incident.fiscal_year == 2023 and incident.measures == ("保管庫を施錠する",)
     assert incident.metadata == {"担当": "総務課"} and incident.id == "他課-1"
@@ -220,3 +220,58 @@ def test_the_shipped_tables_import_exactly_as_the_readers_read_them(name):
 
     assert [fields(i) for i in report.incidents] == [fields(i) for i in read]
     assert report.incidents[0].id == ("seed-1" if name == "seed.txt" else read[0].id)
+
+
+def test_batch_list_header_variants_are_recognised_and_a_date_becomes_its_fiscal_year(tmp_path):
+    path = tmp_path / "一覧.csv"
+    path.write_text(
+        "発生年月日,事案の概要,発生原因,今後の対策,対応状況\n"
+        "令和6年3月31日,通知書を誤送付した,確認不足,二人で確認する,本人に謝罪\n"
+        "2024/04/01,USBメモリを紛失した,持ち出し,持ち出しを禁止する,捜索中\n",
+        encoding="utf-8",
+    )
+    shown = preview(path)
+    # The best-ranked name wins; the other variants stay metadata rather than clash.
+    assert shown.suggested_mapping == {"year": "発生年月日", "description": "事案の概要", "measures": "今後の対策"}
+    first, second = validate(path).incidents
+    assert (first.fiscal_year, first.year_raw) == (2023, "令和6年3月31日")  # March: the fiscal year before
+    assert (second.fiscal_year, second.year_raw) == (2024, "2024/04/01")
+    assert first.metadata == {"発生原因": "確認不足", "対応状況": "本人に謝罪"}
+
+
+def test_a_row_without_id_next_to_a_row_with_id_1_is_not_a_duplicate(tmp_path):
+    # Bug (#12): the row without id was numbered "1" before the importer renamed it.
+    path = tmp_path / "課.csv"
+    path.write_text("id,年度,事案の内容\n,R5,書類を紛失した\n1,R6,誤送付した\n", encoding="utf-8")
+    report = validate(path)
+    assert report.problems == ()
+    assert [i.id for i in report.incidents] == ["課-1", "1"]
+
+
+def test_a_row_without_id_that_collides_after_numbering_is_refused_at_validation(tmp_path, store):
+    # Bug (#12): "課-2" given to the second row clashed with the first row's own id only at commit.
+    path = tmp_path / "課.csv"
+    path.write_text("id,年度,事案の内容\n課-2,R5,書類を紛失した\n,R6,誤送付した\n", encoding="utf-8")
+    report = validate(path, store=store)
+    assert report.incidents == ()
+    assert report.problems == (f"{path}:3: id「課-2」が 2 行目と重複しています (duplicate id, also on line 2)",)
+    assert store.incidents() == ()
+
+
+def test_the_uploader_the_cli_and_the_bundled_tables_share_one_list_of_suffixes():
+    from assistant import settings
+    from data import formats
+
+    assert settings.TABLE_SUFFIXES is formats.TABLE_SUFFIXES
+    assert set(formats.TABLE_SUFFIXES) <= set(formats.IMPORT_SUFFIXES)
+    assert {".tab", ".ndjson", ".json", ".xlsx", ".pdf", ".html"} <= set(formats.IMPORT_SUFFIXES)
+    assert ".json" not in formats.TABLE_SUFFIXES  # data/tables/sources.json is not a table
+    assert formats.uploader_types() == [s[1:] for s in formats.IMPORT_SUFFIXES]
+
+
+def test_cli_refuses_a_suffix_it_cannot_read_with_the_list_it_takes(tmp_path, cli_env, capsys):
+    path = tmp_path / "cases.docx"
+    path.write_bytes(b"PK")
+    assert main(["import", str(path), "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert "cases.docx" in err and ".csv" in err and ".pdf" in err

@@ -1,11 +1,17 @@
-"""「データの管理」: import a table into the store, edit or delete stored cases, see the history.
+"""「データの管理」: import a table or a press release into the store, edit or delete stored cases,
+see the history.
 
-Nothing is stored until the user presses 「取り込む」 on a report without problems. After every
+Nothing is stored until the user presses 「取り込む」 on a report without problems. An uploaded
+file is parsed once (cached by the sha256 of its bytes), not again on every rerun while the
+user maps columns or edits a press release's fields. After every
 change the saved index is updated incrementally (assistant/engine.refresh_engine) and the
 cached engine is dropped, so every page searches the new data on its next run; the next
 engine loads that saved index instead of rebuilding it.
 """
 
+import dataclasses
+import datetime as dt
+import hashlib
 import tempfile
 from pathlib import Path
 
@@ -13,14 +19,19 @@ import streamlit as st
 
 from assistant import importer
 from assistant.engine import refresh_engine
+from assistant.import_template import CSV_NAME, XLSX_NAME, template_csv, template_xlsx
 from assistant.render import escape_markdown as md
 from assistant.settings import Settings
 from assistant.store import Store, StoreError, store_path
+from data import formats
+from data.press import PressRelease
 from data.records import TableError
 from ui.engine import get_engine, get_engine_handle
 
 NONE = "（使わない）"
 ACTIONS = {"add": "追加", "edit": "編集", "delete": "削除"}
+JST = dt.timezone(dt.timedelta(hours=9), "JST")  # Japan keeps no summer time: a fixed offset is exact
+MODES = ("ファイル", "報道発表の本文を貼り付け")
 
 settings = Settings.from_env()
 state = st.session_state
@@ -57,27 +68,88 @@ def _mapping_inputs(preview: importer.Preview, key: str) -> importer.Mapping:
     return mapping
 
 
+def jst(at: str) -> str:
+    """A stored ISO time ("2026-12-01T01:02:03+00:00") as Japanese staff read it: JST."""
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@st.cache_data(max_entries=8, show_spinner="ファイルを読んでいます…")
+def _parsed(digest: str, name: str, _data: bytes) -> importer.Parsed | PressRelease | str:
+    """The upload read once per content: reruns (mapping, table, edits) reuse it. `_data` is not
+    hashed by Streamlit; `digest` (its sha256) and the name are the key."""
+    with tempfile.TemporaryDirectory(prefix="zenrei-upload-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(_data)
+        if formats.kind_of(name) == "html":
+            return importer.parse_press(path, name)
+        return importer.parse(path, name)
+
+
+def _templates() -> None:
+    left, right = st.columns(2)
+    left.download_button("テンプレート (CSV)", template_csv(), CSV_NAME, "text/csv", key="data-template-csv")
+    right.download_button(
+        "テンプレート (Excel)",
+        template_xlsx(),
+        XLSX_NAME,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="data-template-xlsx",
+    )
+
+
 def _import_section(store: Store) -> None:
-    st.subheader("表を取り込む")
-    limit = st.get_option("server.maxUploadSize")
-    st.caption(f"CSV・TSV・Excel (.xlsx)・JSONL、{limit} MB まで。文字コードは UTF-8 と Shift_JIS を自動で判別します。")
-    # A new key after each import empties the uploader, so the stored file is not offered again.
+    st.subheader("表・報道発表を取り込む")
     round_ = state.get("data_round", 0)
-    upload = st.file_uploader("ファイル", type=["csv", "tsv", "txt", "xlsx", "jsonl"], key=f"data-upload-{round_}")
+    mode = st.radio("取り込むもの", MODES, horizontal=True, key="data-mode")
+    if mode == MODES[1]:
+        text = st.text_area("報道発表のページの本文", key=f"data-paste-{round_}", height=200)
+        if not text.strip():
+            return
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        release = importer.parse_press("", f"貼り付け-{digest[:8]}", text=text)
+        _press_section(store, release, f"paste-{round_}", round_)
+        return
+    limit = st.get_option("server.maxUploadSize")
+    st.caption(
+        "CSV・TSV・Excel (.xlsx)・JSONL・PDF の一覧 (文字を選択できるもの)・報道発表のページ (.html)、"
+        f"{limit} MB まで。"
+        "文字コードは UTF-8 と Shift_JIS を自動で判別します。"
+    )
+    _templates()
+    # A new key after each import empties the uploader, so the stored file is not offered again.
+    upload = st.file_uploader("ファイル", type=formats.uploader_types(), key=f"data-upload-{round_}")
     if upload is None:
         return
     name = Path(upload.name).name  # a browser may send a path; cite the file name only
-    with tempfile.TemporaryDirectory(prefix="zenrei-upload-") as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(upload.getvalue())
-        try:
-            preview = importer.preview(path)
-        except TableError as exc:
-            st.error(md(f"{name}:{exc.line or 1}: {exc.message}"))
-            return
-        st.dataframe([dict(zip(preview.headers, row, strict=False)) for row in preview.sample_rows], hide_index=True)
-        mapping = _mapping_inputs(preview, f"{name}-{round_}")
-        report = importer.validate(path, mapping, source=name, store=store)
+    data = upload.getvalue()
+    parsed = _parsed(hashlib.sha256(data).hexdigest(), name, data)
+    if isinstance(parsed, PressRelease | str) and formats.kind_of(name) == "html":
+        _press_section(store, parsed, f"{name}-{round_}", round_)
+        return
+    if parsed.problem:
+        st.error(md(parsed.problem))
+        return
+    table = None
+    if len(parsed.sheets) > 1:
+        labels = parsed.table_labels()
+        chosen = st.selectbox("取り込む表", labels, key=f"data-table-{name}-{round_}")
+        table = labels.index(chosen) + 1
+    try:
+        preview = importer.preview(parsed, table)
+    except TableError as exc:
+        st.error(md(f"{name}:{exc.line or 1}: {exc.message}"))
+        return
+    if preview.label:
+        st.caption(md(f"表: {preview.label}"))
+    st.dataframe([dict(zip(preview.headers, row, strict=False)) for row in preview.sample_rows], hide_index=True)
+    mapping = _mapping_inputs(preview, f"{name}-{table or 1}-{round_}")
+    report = importer.validate(parsed, mapping, store=store, table=table)
     if report.problems:
         st.error(
             f"{len(report.problems)}件の問題があります。ファイルを直すか列の対応を変えてください（保存していません）。"
@@ -94,6 +166,39 @@ def _import_section(store: Store) -> None:
         ],
         hide_index=True,
     )
+    _commit_button(store, report, name, round_)
+
+
+def _press_section(store: Store, release: PressRelease | str, key: str, round_: int) -> None:
+    """A press release's fields, for checking and editing before the one incident is stored."""
+    if isinstance(release, str):
+        st.error(md(release))
+        return
+    st.markdown(f"**件名**: {md(release.title or '（件名なし）')}")
+    st.caption("ページから読み取った内容です。違っていれば直してから取り込んでください。")
+    left, middle, right = st.columns(3)
+    body = left.text_input("団体名", release.body, key=f"press-body-{key}")
+    date = middle.text_input("日付または年度（例 令和6年3月5日、R6）", release.date, key=f"press-date-{key}")
+    url = right.text_input("出典の URL（任意）", "", key=f"press-url-{key}")
+    description = st.text_area("事案の内容", release.description, key=f"press-description-{key}")
+    measures = st.text_area("再発防止策（1行に1つ）", "\n".join(release.measures), key=f"press-measures-{key}")
+    edited = dataclasses.replace(
+        release,
+        description=description,
+        measures=tuple(line.strip() for line in measures.splitlines() if line.strip()),
+    )
+    report = importer.press_report(edited, body=body, date=date, source_url=url, store=store)
+    if report.problems:
+        st.error("足りない項目があります（保存していません）。")
+        st.text("\n".join(report.problems))
+        return
+    for warning in report.warnings:
+        st.warning(md(warning))
+    st.success("1件を取り込めます。内容を確認して「取り込む」を押してください。")
+    _commit_button(store, report, report.source, round_)
+
+
+def _commit_button(store: Store, report: importer.Report, name: str, round_: int) -> None:
     if st.button("取り込む", type="primary", key="data-commit"):
         try:
             count = importer.commit(report, store)
@@ -119,7 +224,7 @@ def _edit_section(store: Store) -> None:
                 "事案の内容": s.incident.description,
                 "類型": "、".join(s.incident.categories),
                 "出典": s.incident.citation,
-                "更新日時": s.updated_at,
+                "更新日時": jst(s.updated_at),
             }
             for s in stored
         ],
@@ -156,7 +261,12 @@ def _history_section(store: Store) -> None:
         return
     st.dataframe(
         [
-            {"日時": c.at, "操作": ACTIONS.get(c.action, c.action), "id": c.incident_id, "ファイル": c.source_file}
+            {
+                "日時 (JST)": jst(c.at),
+                "操作": ACTIONS.get(c.action, c.action),
+                "id": c.incident_id,
+                "ファイル": c.source_file,
+            }
             for c in changes
         ],
         hide_index=True,
