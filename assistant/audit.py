@@ -13,6 +13,7 @@ A name written bare ("山田太郎の受給者証") cannot be told from other wo
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -24,7 +25,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-AUDIT_ENV = "ZENREI_AUDIT_LOG"
+from index.filters import Filters
+from index.searcher import Hit, Searcher
+
+from .settings import Settings
 
 # Questions are capped at this length in the log: longer ones are pasted documents, and the
 # head is enough to audit; the whole would mostly add unmasked risk.
@@ -141,17 +145,16 @@ _lock = threading.Lock()  # one line at a time, however many sessions search at 
 _log = logging.getLogger(__name__)
 
 
-def record_search(question: str, filters: Any, hits: Iterable[Any]) -> None:
-    """Append one masked line to ZENREI_AUDIT_LOG; do nothing when it is unset.
+def record_search(question: str, filters: Any, hits: Iterable[Any], log: Path | None = None) -> None:
+    """Append one masked line to the audit log (`log`, else ZENREI_AUDIT_LOG); nothing when unset.
 
     A log that cannot be written is reported (path and reason, never the question) but does not
     stop the search: the person asking needs the answer more than the office needs the line.
     """
-    target = os.environ.get(AUDIT_ENV, "").strip()
-    if not target:
+    path = log if log is not None else Settings.from_env().audit_log
+    if path is None:
         return
     line = json.dumps(audit_entry(question, filters, hits), ensure_ascii=False) + "\n"
-    path = Path(target).expanduser()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with _lock:
@@ -161,3 +164,30 @@ def record_search(question: str, filters: Any, hits: Iterable[Any]) -> None:
                 handle.write(line)
     except OSError as exc:
         _log.warning("監査ログに書き込めません (cannot write audit log) %s: %s", path, exc.strerror or exc)
+
+
+class AuditedSearcher(Searcher):
+    """A Searcher that logs every search it answers: the one place all of them pass.
+
+    The engine hands this to every page and command (chat, triage, drafting, browse, training,
+    CLI search and eval), so no caller can forget to audit. It shares every index of the
+    searcher it was made from, as `Searcher.with_ranking` copies do.
+    """
+
+    audit_log: Path
+
+    def search(self, query: str, top_k: int = 5, filters: Filters | None = None, method: str = "hybrid") -> list[Hit]:
+        hits = super().search(query, top_k=top_k, filters=filters, method=method)
+        record_search(query, filters, hits, self.audit_log)
+        return hits
+
+
+def audited(searcher: Searcher, log: Path | None = None) -> Searcher:
+    """`searcher`, logging its searches to `log` (else ZENREI_AUDIT_LOG); as it is when neither is set."""
+    log = log if log is not None else Settings.from_env().audit_log
+    if log is None or not isinstance(searcher, Searcher):
+        return searcher
+    found = copy.copy(searcher)
+    found.__class__ = AuditedSearcher  # same state, one overridden method; nothing is rebuilt
+    found.audit_log = log
+    return found
