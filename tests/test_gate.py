@@ -226,12 +226,13 @@ class Browser:
         jar = http.cookiejar.CookieJar()
         urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)).open(server.base + "/_stcore/health")
         self.xsrf = next(c.value for c in jar if c.name == "_streamlit_xsrf")
+        # Entered by hand: the socket lives as long as this Browser (closed in close()).
         self.socket = connect(
             f"ws://127.0.0.1:{server.port}/_stcore/stream",
             subprotocols=["streamlit", self.xsrf],
             additional_headers={"Origin": server.base, "Cookie": f"_streamlit_xsrf={self.xsrf}"},
             max_size=None,
-        )
+        ).__enter__()
         self.raw: list[bytes] = []
         self.session_id = ""
 

