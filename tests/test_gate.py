@@ -4,6 +4,7 @@ and nothing is uploaded or downloaded before it either (a real server, loopback 
 import http.client
 import http.cookiejar
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -160,7 +161,9 @@ import streamlit as st
 from ui.gate import require_password
 
 require_password()
-st.file_uploader("ファイル", key="upload")
+uploaded = st.file_uploader("ファイル", key="upload")
+if uploaded is not None:
+    st.markdown(f"受け取り {len(uploaded.getvalue())} バイト")
 st.download_button("会話を保存", b"TRANSCRIPT-ZP-4711", file_name="会話.md")
 """
 _TEST_SERVER = """
@@ -378,3 +381,39 @@ def test_downloads_go_only_to_the_browser_that_gave_the_password(test_server):
     while time.monotonic() < deadline and browser.request("GET", button.url)[0] == 200:
         time.sleep(0.5)
     assert browser.request("GET", button.url)[0] in (403, 404)  # … and its downloads with it
+
+
+# ----------------------------------------------------------------------------- a real browser
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian の chromium がありません (apt-get install chromium)")
+def test_in_a_real_browser_the_password_opens_uploads_and_downloads(test_server, tmp_path):
+    """The gate's server side keys on what a real browser sends: its XSRF cookie on the websocket
+    and on the download, the session id in the upload URL."""
+    from playwright.sync_api import sync_playwright
+
+    sample = tmp_path / "事案.csv"
+    sample.write_bytes(b"x" * 1234)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"], headless=True
+        )
+        try:
+            page = chromium.new_page(accept_downloads=True)
+            page.goto(test_server.base, wait_until="domcontentloaded")
+            field = page.locator("input[type=password]")
+            field.fill("guess")
+            field.press("Enter")
+            page.get_by_text("パスワードが違います").wait_for(timeout=30_000)
+            field.fill(SECRET)
+            field.press("Enter")
+            page.get_by_text("会話を保存").wait_for(timeout=30_000)
+            page.locator("input[type=file]").set_input_files(str(sample))
+            page.get_by_text("受け取り 1234 バイト").wait_for(timeout=30_000)
+            with page.expect_download(timeout=30_000) as download:
+                page.get_by_text("会話を保存").click()
+            assert Path(download.value.path()).read_bytes() == b"TRANSCRIPT-ZP-4711"
+        finally:
+            chromium.close()
