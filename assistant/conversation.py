@@ -17,7 +17,6 @@ from index.filters import Filters
 from index.searcher import Searcher
 
 from .answer import Answer, MeasureLine, answer, distinct_measures
-from .audit import record_search
 from .question import Stated, merge, read_filters
 
 MORE_STEP = 5  # cases added by 「もっと見せて」
@@ -69,7 +68,6 @@ def respond(request: Request, page_filters: Filters, *, searcher: Searcher) -> A
     filters = merge(page_filters, request.stated.filters)
     result = answer(request.question, filters, searcher=searcher, top_k=request.top_k)
     result = replace(result, chips=request.stated.chips)
-    record_search(result.question, result.filters, result.hits)  # only when ZENREI_AUDIT_LOG is set
     if request.kind == "measures":
         lines: tuple[MeasureLine, ...] = distinct_measures(result.hits)
         summary = f"表示中の前例{len(result.hits)}件の再発防止策を、重複を除いて{len(lines)}項目にまとめました。"

@@ -20,6 +20,7 @@ from index.storage import (
     save_searcher_exclusive,
 )
 
+from .audit import audited
 from .corpus import Corpus, load_corpus
 from .settings import Settings
 from .store import store_path
@@ -32,6 +33,11 @@ class Engine:
     searcher: Searcher
     corpus: Corpus
     rebuilt_because: str | None  # why the saved index was not used; None when it was
+
+    def __post_init__(self) -> None:
+        # Every page and command searches through engine.searcher: logged there when
+        # ZENREI_AUDIT_LOG is set (assistant/audit.py), so no search path can miss the audit.
+        object.__setattr__(self, "searcher", audited(self.searcher))
 
 
 def open_engine(

@@ -10,18 +10,17 @@ from __future__ import annotations
 import functools
 import unicodedata
 
+from . import morphology
+
 # Parts of speech that carry the content of an incident; particles and auxiliaries do not.
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞"}
 # Frequent words that match almost every case and explain nothing.
 _STOP = {"する", "ある", "いる", "なる", "こと", "もの", "ため", "よう", "際", "等", "者", "方", "中", "後", "前", "時"}
 
 
-@functools.lru_cache(maxsize=1)
 def _tokenizer():
-    # Loaded once per process (about 0.1 s); the dictionary ships in the sudachidict-core wheel.
-    from sudachipy import Dictionary, SplitMode
-
-    return Dictionary().tokenizer(mode=SplitMode.C)
+    # One per thread: concurrent sessions would otherwise collide on one (SudachiError).
+    return morphology.tokenizer()
 
 
 @functools.lru_cache(maxsize=4096)

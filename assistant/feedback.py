@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from .audit import mask_personal_data
+from .masking import mask_personal_data
 
 FEEDBACK_FILE = "feedback.jsonl"
 
@@ -38,8 +38,12 @@ def record_feedback(
         "relevant": {incident_id: SIMILAR if similar else NOT_SIMILAR},
         "at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
     }
-    # One short append per click; O_APPEND keeps concurrent sessions' lines whole.
-    with open(path, "a", encoding="utf-8") as handle:
+    # One short append per click; O_APPEND keeps concurrent sessions' lines whole. 0o600 as the
+    # audit log: even masked, the questions say what the office was worried about. A file made
+    # by an older version (0o644) is tightened too: Zenrei owns it.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         handle.flush()
         os.fsync(handle.fileno())

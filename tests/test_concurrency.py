@@ -90,3 +90,29 @@ def test_the_real_model_gives_the_same_answers_from_four_threads(real_model_dir)
     expected = {i: signature(searcher, item) for i, item in enumerate(items)}
     for answers in run_concurrently(searcher, items, threads=4):
         assert answers == expected
+
+
+def test_eight_sessions_explaining_at_once_get_the_words_one_session_gets():
+    """The shared words of a card are found with SudachiPy, whose tokenizer refuses two threads at
+    once: one process-wide tokenizer made 3 of 88 answers of 8 browser sessions a SudachiError."""
+    import threading
+
+    from assistant.explain import highlight_spans, shared_words
+
+    cases = [incident.description for incident in read_table(SEED).incidents]
+    # Distinct texts for every call: the word cache must not hide the tokenizer from the threads.
+    jobs = [[(q, f"{cases[(t + i) % len(cases)]}（{t}-{i}）") for i, q in enumerate(questions(20))] for t in range(8)]
+    start = threading.Barrier(8)
+
+    def session(t: int) -> list:
+        start.wait()
+        return [(shared_words(q, text), highlight_spans(q, text)) for q, text in jobs[t]]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(session, range(8)))
+    from assistant import explain
+
+    explain._content_words.cache_clear()
+    alone = [[(shared_words(q, text), highlight_spans(q, text)) for q, text in job] for job in jobs]
+    assert answers == alone
+    assert sum(bool(words) for job in alone for words, _ in job) >= 30  # many pairs do share words

@@ -1,0 +1,12 @@
+"""Zenrei for an office LAN: `streamlit run serve.py` (or `uvicorn serve:app`).
+
+The same page as app.py, served through Streamlit's st.App so that the password gate also
+covers what the page's script never sees: file uploads and downloads (ui/gate_server.py).
+"""
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from ui.gate_server import GateMiddleware
+
+app = st.App("app.py", middleware=[Middleware(GateMiddleware)])
