@@ -10,7 +10,7 @@ from data.years import display_year
 from index.filters import Filters
 from index.searcher import Hit, Searcher
 
-from .precedent import judge
+from .precedent import label_hits, no_close_precedent
 
 if TYPE_CHECKING:
     from .question import Chip
@@ -65,9 +65,12 @@ def answer(
             filters=filters,
             notices=notices,
         )
-    hits = tuple(searcher.search(text, top_k=top_k, filters=filters, method=method))
-    closeness = judge(text, hits, searcher.embedder.model_id)
-    distant = bool(closeness and closeness.distant)
+    model_id = searcher.embedder.model_id
+    hits = label_hits(text, searcher.search(text, top_k=top_k, filters=filters, method=method), model_id)
+    # Whether anything like it happened is asked of the whole corpus: a filter narrows what is
+    # shown, it never turns a real precedent into "nothing like this".
+    whole = hits if filters.is_empty else searcher.search(text, top_k=top_k, method=method)
+    distant = bool(no_close_precedent(text, whole, model_id))
     summary = summarize_distant(hits) if distant else summarize(hits, filters)
     return Answer(question=text, summary=summary, hits=hits, filters=filters, notices=notices, distant=distant)
 

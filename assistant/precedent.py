@@ -13,8 +13,12 @@ They belong to the model they were measured with: another model gets no verdict.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
 
 from index.lexical import char_ngrams
 from index.offline_model import DEFAULT_MODEL_ID
@@ -61,3 +65,59 @@ def judge(question: str, hits: Sequence[Hit], model_id: str) -> Closeness | None
         return Closeness(distant=False, similarity=best, coverage=shared)
     distant = best < limits.floor or (best < limits.shaky and shared < limits.coverage)
     return Closeness(distant=distant, similarity=best, coverage=shared)
+
+
+# --- closeness labels, calibrated on held-out folds (bench/calibrate_closeness.py) ----------------
+
+CALIBRATION_FILE = Path(__file__).resolve().parent / "closeness.json"
+LEVELS = ("close", "near", "distant")
+LEVEL_LABELS = {"close": "とても近い", "near": "近い", "distant": "参考"}
+
+
+@dataclass(frozen=True)
+class Calibration:
+    coef: tuple[float, ...]  # over (cosine, bigram coverage, 1/rank)
+    intercept: float
+    near: float  # P(relevant) from which a case is "near"; below it, "distant"
+    close: float  # P(relevant) from which a case is "close"
+
+    def probability(self, question: str, hit: Hit) -> float:
+        x = (hit.similarity, coverage(question, hit), 1.0 / max(hit.rank, 1))
+        z = self.intercept + sum(c * v for c, v in zip(self.coef, x, strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def level(self, question: str, hit: Hit) -> str:
+        p = self.probability(question, hit)
+        return "close" if p >= self.close else "near" if p >= self.near else "distant"
+
+
+@cache
+def calibration_for(model_id: str) -> Calibration | None:
+    """The calibration measured for this model, or None (another model gets no labels)."""
+    try:
+        entry = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")).get(model_id)
+    except (OSError, ValueError):
+        return None
+    if not entry:
+        return None
+    return Calibration(tuple(entry["coef"]), float(entry["intercept"]), float(entry["near"]), float(entry["close"]))
+
+
+def label_hits(question: str, hits: Sequence[Hit], model_id: str) -> tuple[Hit, ...]:
+    """The hits with their closeness, the closer levels first (rank order within a level), so
+    cards are in the order of the label they show; ranks renumbered."""
+    calibration = calibration_for(model_id)
+    if calibration is None or not question:
+        return tuple(hits)
+    labelled = [replace(h, closeness=calibration.level(question, h)) for h in hits]
+    labelled.sort(key=lambda h: (LEVELS.index(h.closeness), h.rank))
+    return tuple(replace(h, rank=rank) for rank, h in enumerate(labelled, start=1))
+
+
+def no_close_precedent(question: str, hits: Sequence[Hit], model_id: str) -> bool | None:
+    """True when not even the best of `hits` (an unfiltered search) is near; None: no verdict."""
+    calibration = calibration_for(model_id)
+    if calibration is None or not hits or not question:
+        closeness = judge(question, hits, model_id)
+        return None if closeness is None else closeness.distant
+    return max(calibration.probability(question, h) for h in hits) < calibration.near

@@ -77,6 +77,9 @@ class Hit:
     score: float  # the score the method ranked by (RRF for hybrid, cosine or BM25 otherwise)
     similarity: float  # cosine between the question (as written) and the incident's description
     lexical_score: float  # the lexical leg's score: BM25 over description + measures, with expansions and concepts
+    # How close the case is, as the answer labels it (assistant/precedent.py): "close", "near",
+    # "distant", or None when the model has no calibration.
+    closeness: str | None = None
 
 
 def lexical_document(incident: Incident) -> LexicalDocument:
