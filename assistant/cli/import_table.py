@@ -12,10 +12,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .cli_args import progress_to_stderr
-from .importer import FIELD_LABELS, Mapping, commit, field_name, preview, validate
-from .settings import Settings
-from .store import Store, StoreError, store_path
+from ..importer import FIELD_LABELS, Mapping, commit, field_name, preview, validate
+from ..settings import Settings
+from ..store import Store, StoreError, store_path
+from .common import open_cli_engine
 
 
 def parse_map(items: list[str] | None) -> Mapping:
@@ -71,10 +71,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 0
         engine = None
         if not args.no_index:
-            from .engine import open_engine
-
             # The index of the store as it is now, so only the new cases need embedding below.
-            engine = open_engine(settings, progress=progress_to_stderr)
+            engine = open_cli_engine(settings)
         try:
             count = commit(report, store)
         except StoreError as exc:
@@ -82,7 +80,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 2
     print(f"{count}件を保存しました (stored in {store_path(settings.home)})")
     if engine is not None:
-        from .engine import refresh_engine
+        from ..engine import refresh_engine
 
         _, stats = refresh_engine(engine, settings)
         print(f"索引を更新しました: {stats.embedded}件の文を埋め込み、{stats.reused}件は再利用 (index updated)")
@@ -90,7 +88,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("import", help="表を取り込んで事案を保存する (import a table into the store)")
+    parser = subparsers.add_parser(
+        "import",
+        help="表を取り込んで事案を保存する (import a table into the store)",
+        description="表の各行を確かめ、問題がなければ事案として保存し、索引を更新します。問題があれば何も保存しません。",
+    )
     parser.add_argument("file", type=Path, help="CSV / TSV / Excel (.xlsx) / JSONL")
     parser.add_argument(
         "--map",
