@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import traceback
 from pathlib import Path
 
 from data.records import TableError
@@ -47,8 +48,18 @@ def _is_model_failure(exc: BaseException) -> bool:
     )
 
 
+def _raised_opening_model(exc: BaseException) -> bool:
+    """Raised while index/embedder.py opened the model: a folder that is not a model, a missing
+    file, a bad config (transformers says so with OSError or ValueError) is the model's fault."""
+    frames = traceback.walk_tb(exc.__traceback__)
+    return any(
+        frame.f_code.co_name == "open_embedder" and Path(frame.f_code.co_filename).parent.name == "index"
+        for frame, _ in frames
+    )
+
+
 def _model_message(exc: BaseException, settings: Settings | None) -> str:
-    detail = one_line(exc)
+    detail = one_line(exc).rstrip("。. ")
     if settings is not None and settings.model != "default":
         return (
             f"ZENREI_MODEL のモデル（{settings.model}）を読み込めません: {detail}。"
@@ -88,9 +99,9 @@ def _sqlite_message(exc: sqlite3.Error, settings: Settings | None) -> str | None
     return None  # e.g. "no such table": a bug, not the user's to fix
 
 
-def _os_message(exc: OSError, settings: Settings | None) -> str:
+def _filesystem_message(exc: OSError, settings: Settings | None) -> str | None:
+    """A full disk, or a ZENREI_HOME that cannot be made or written; None for other files."""
     where = exc.filename or ""
-    reason = exc.strerror or one_line(exc)
     if exc.errno == errno.ENOSPC:
         return (
             f"ディスクの空きが足りません（{where}）。空きを作ってから、もう一度実行してください "
@@ -99,10 +110,16 @@ def _os_message(exc: OSError, settings: Settings | None) -> str:
     # The file named may be inside ZENREI_HOME, or the regular file ZENREI_HOME would lie under.
     if settings is not None and where and (_under(where, settings.home) or _under(settings.home, Path(where))):
         return (
-            f"ZENREI_HOME（{settings.home}）にファイルを作れません: {where}: {reason}。"
+            f"ZENREI_HOME（{settings.home}）にファイルを作れません: {where}: {exc.strerror or one_line(exc)}。"
             "書き込めるフォルダを ZENREI_HOME に指定してください "
             "(ZENREI_HOME cannot be created or written; point it at a writable folder)"
         )
+    return None
+
+
+def _os_message(exc: OSError) -> str:
+    where = exc.filename or ""
+    reason = exc.strerror or one_line(exc)
     shown = f"{where}: {reason}" if where else one_line(exc)
     return (
         f"ファイルを読み書きできません: {shown}。場所と権限を確かめてください "
@@ -127,8 +144,10 @@ def user_message(exc: BaseException, settings: Settings | None = None) -> str | 
         return one_line(exc)
     if isinstance(exc, sqlite3.Error):
         return _sqlite_message(exc, settings)
-    if _is_model_failure(exc):
+    if isinstance(exc, OSError) and (message := _filesystem_message(exc, settings)):
+        return message
+    if _is_model_failure(exc) or (isinstance(exc, OSError | ValueError) and _raised_opening_model(exc)):
         return _model_message(exc, settings)
     if isinstance(exc, OSError):
-        return _os_message(exc, settings)
+        return _os_message(exc)
     return None

@@ -14,8 +14,8 @@ import streamlit as st
 from conftest import REPO, SEED
 from streamlit.testing.v1 import AppTest
 
+from assistant.cli import main
 from assistant.errors import UserError, user_message
-from assistant.settings import Settings
 from assistant.store import Store, store_path
 from data.records import TableError
 from index.offline_model import DEFAULT_FOLDER_NAME
@@ -98,11 +98,15 @@ def test_a_truncated_model_in_the_model_cache_is_one_line_naming_the_folder_to_d
     assert_one_clear_line(run, "モデル", str(zenrei_home / "models"), "delete")
 
 
-def test_a_model_named_by_zenrei_model_is_named_in_its_line(tmp_path):
-    settings = Settings(home=tmp_path, model=str(tmp_path / "my-model"), tables=(SEED,))
-    damaged = type("SafetensorError", (Exception,), {"__module__": "safetensors._safetensors_rust"})
-    message = user_message(damaged("incomplete metadata"), settings)
-    assert message.startswith("ZENREI_MODEL のモデル") and str(tmp_path / "my-model") in message
+def test_a_folder_that_is_not_a_model_in_zenrei_model_is_one_line_naming_it(zenrei_home, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}", encoding="utf-8")  # transformers raises ValueError here
+    monkeypatch.setenv("ZENREI_MODEL", str(folder))
+    monkeypatch.setenv("ZENREI_DATA", str(SEED))
+    assert main(["search", "紛失"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"エラー: ZENREI_MODEL のモデル（{folder}）を読み込めません") and err.count("\n") == 1
 
 
 def test_programming_errors_get_no_line():
