@@ -2,9 +2,14 @@
 
 import argparse
 import json
+import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 import tomllib
+import urllib.request
 
 import pytest
 from conftest import REPO, SEED, FakeEmbedder
@@ -153,6 +158,52 @@ def test_serve_runs_streamlit_through_this_python_with_the_watcher_off_and_the_o
             assert f"--{section}.{key}" in options
     defaults = dict(zip(streamlit_command()[5::2], streamlit_command()[6::2], strict=True))
     assert defaults["--server.address"] == "127.0.0.1" and defaults["--server.port"] == "8501"
+
+
+def test_serve_starts_the_page_server_on_the_port_asked(zenrei_home, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path / "serve.log").open("w", encoding="utf-8")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
+        # Any working folder (Zenrei importable, as when installed): the page is found from the package.
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline, health = time.monotonic() + 90, None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
+                    health = reply.read().decode()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert health == "ok", server.poll()
+    finally:
+        server.terminate()  # reaches streamlit itself: serve runs it in its own place
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise
+        log.close()
+    output = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert f"http://127.0.0.1:{port}" in output and "Traceback" not in output
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_installs_the_runtime_only_and_starts_through_serve(tmp_path):
+    venv = tmp_path / "venv"
+    run = subprocess.run(["make", "-n", "run", f"VENV={venv}"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "requirements.txt" in run.stdout and "requirements-dev.txt" not in run.stdout
+    assert f"{venv}/bin/python -m assistant serve" in run.stdout
+    test = subprocess.run(["make", "-n", "test", f"VENV={venv}"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert "requirements-dev.txt" in test.stdout and "pytest" in test.stdout
 
 
 def test_serve_refuses_a_port_out_of_range(capsys):

@@ -8,8 +8,10 @@ stderr and exit code 2 (assistant/errors.py); anything else is a bug and raises.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..errors import EXIT_USER_ERROR, user_message
 from ..settings import Settings
@@ -18,9 +20,14 @@ from . import build, classify, draft, evaluate, export, import_table, search, se
 COMMANDS = (search, build, evaluate, classify, draft, export, import_table, study, triage, serve)
 
 
+def _prog() -> str:
+    # The name the user typed: the installed `zenrei` script, or `python -m assistant`.
+    return "zenrei" if Path(sys.argv[0]).stem == "zenrei" else "python -m assistant"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m assistant",
+        prog=_prog(),
         description="Zenrei（前例）: 個人情報漏えい等の事案から、似た前例と再発防止策を探します。",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", help="コマンド (command)")
@@ -36,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("中断しました (interrupted)", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`… | head`): stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:
         message = user_message(exc, Settings.from_env())
         if message is None:

@@ -10,6 +10,7 @@ code, and on Linux it floods the log with "Inotify queue overflowed").
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tomllib
@@ -20,9 +21,11 @@ from ..settings import REPO_ROOT
 APP = REPO_ROOT / "app.py"
 CONFIG = REPO_ROOT / ".streamlit" / "config.toml"
 DEFAULT_PORT = 8501
-# Held even where config.toml is missing (an installed package): no browser opened on the
-# server, nothing sent to Streamlit's usage statistics, no reloading on file changes.
-USER_OPTIONS = {"server.headless": True, "browser.gatherUsageStats": False, "server.fileWatcherType": "none"}
+# Held where config.toml is missing (an installed package has none): no browser opened on the
+# server, nothing sent to Streamlit's usage statistics, no developer menu. config.toml wins.
+USER_DEFAULTS = {"server.headless": True, "browser.gatherUsageStats": False, "client.toolbarMode": "viewer"}
+# Always: users do not edit the code, so nothing is watched or reloaded.
+NO_WATCHER = {"server.fileWatcherType": "none"}
 
 
 def _flag_value(value: object) -> str:
@@ -44,8 +47,8 @@ def config_options(path: Path = CONFIG) -> dict[str, object]:
 
 
 def streamlit_command(address: str | None = None, port: int | None = None, config: Path = CONFIG) -> list[str]:
-    """The command serve runs: config.toml's options, the user defaults, then --address/--port."""
-    options = {**config_options(config), **USER_OPTIONS}
+    """The command serve runs: the user defaults, config.toml's options, then --address/--port."""
+    options = {**USER_DEFAULTS, **config_options(config), **NO_WATCHER}
     if address is not None:
         options["server.address"] = address
     options.setdefault("server.address", "127.0.0.1")  # local use unless asked otherwise
@@ -60,8 +63,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     command = streamlit_command(args.address, args.port)
     address, port = command[command.index("--server.address") + 1], command[command.index("--server.port") + 1]
     print(f"Zenrei を http://{address}:{port} で開きます。止めるには Ctrl+C (open this URL; Ctrl+C stops)", flush=True)
-    try:
-        # The user's working folder is kept: relative paths in ZENREI_DATA mean what they typed.
+    # The user's working folder is kept: relative paths in ZENREI_DATA mean what they typed.
+    if os.name == "posix":
+        # Streamlit takes this process's place, so a stop signal (Ctrl+C, systemd, kill) reaches
+        # the server itself and no orphan keeps the port.
+        os.execv(sys.executable, command)
+    try:  # Windows: exec would detach from the console; wait for the child instead
         return subprocess.call(command)
     except KeyboardInterrupt:
         return 0
