@@ -390,7 +390,7 @@ def test_a_missing_or_unreadable_date_is_a_japanese_error(env, capsys):
 
 
 def test_with_search_the_nearest_precedents_back_the_suggestions(env, capsys, monkeypatch, corpus):
-    import assistant.cli_triage as cli_triage
+    import assistant.cli.triage as cli_triage
 
     engine = Engine(searcher=build_searcher(corpus.incidents, FakeEmbedder()), corpus=corpus, rebuilt_because=None)
     monkeypatch.setattr(cli_triage, "_engine", lambda: engine)

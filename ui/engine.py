@@ -6,6 +6,7 @@ import streamlit as st
 
 from assistant import engine as engine_module
 from assistant.engine import Engine, EngineHandle, open_engine_handle
+from assistant.errors import user_message
 from assistant.render import escape_markdown as md
 from assistant.settings import Settings
 from data.years import era_label
@@ -38,7 +39,7 @@ def get_engine_handle() -> EngineHandle:
 def get_engine() -> Engine:
     """The engine to answer with now. While the index for changed data is being built, the
     last good one answers, and the page says so."""
-    handle = get_engine_handle()
+    handle = _engine_handle_or_stop()
     engine = handle.engine
     if handle.building:
         st.info(
@@ -49,6 +50,20 @@ def get_engine() -> Engine:
     elif handle.error:
         st.warning(f"索引の作り直しに失敗しました。前回の索引で答えています: {handle.error}")
     return engine
+
+
+def _engine_handle_or_stop() -> EngineHandle:
+    """The engine handle; a failure the user can fix (assistant/errors.py: a broken table, an
+    unwritable ZENREI_HOME, a damaged model, a locked store) is shown as the CLI's one line, not
+    as a traceback, and the page stops there. Anything else is a bug and still raises."""
+    try:
+        return get_engine_handle()
+    except Exception as exc:
+        message = user_message(exc, Settings.from_env())
+        if message is None:
+            raise
+        st.error(message, icon=":material/error:")
+        st.stop()
 
 
 def sidebar_filters(engine: Engine) -> tuple[Filters, int]:

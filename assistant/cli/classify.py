@@ -1,7 +1,7 @@
 """`python -m assistant classify [--data FILE …] [--json] [--agreement]`: kinds of each incident.
 
 Rules only (no model, no index): the kinds, medium and contractor flag of every incident in the
-given tables, or in the configured corpus when --data is not given. --agreement compares the
+given tables, or in the configured corpus (tables and imported cases) when --data is not given. --agreement compares the
 main kind with the tables' published `incident_type` labels instead.
 """
 
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from domain.kind_agreement import agreement, format_report
 from domain.kind_rules import classify
 
-from .corpus import load_corpus
-from .settings import Settings
+from ..corpus import load_corpus
+from .args import add_data_option
+from .common import configured_corpus
 
 
 def _line(incident_id: str, kinds) -> str:
@@ -25,9 +25,8 @@ def _line(incident_id: str, kinds) -> str:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    # A table that cannot be read raises TableError (file:line); cli.main prints it and exits 2.
-    paths = tuple(args.data) if args.data else Settings.from_env().tables
-    incidents = load_corpus(paths).incidents
+    # A table that cannot be read raises TableError (file:line); main prints it and exits 2.
+    incidents = (load_corpus(args.data) if args.data else configured_corpus()).incidents
     if args.agreement:
         report = agreement(incidents)
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else format_report(report))
@@ -56,7 +55,7 @@ def register(subparsers) -> None:
         help="事案の種類・媒体・委託先の関与を本文から判定する (incident kinds, medium, contractor; rules only)",
         description="事案の本文から種類（誤封入・紛失など、主なものが先頭）、媒体、委託先の関与を規則で判定します。",
     )
-    parser.add_argument("--data", type=Path, nargs="+", help="この表だけを判定する (classify exactly these tables)")
+    add_data_option(parser, "この表だけを判定する; repeatable (classify exactly these tables)")
     parser.add_argument("--json", action="store_true", help="JSONで出力 (print JSON)")
     parser.add_argument(
         "--agreement",

@@ -9,15 +9,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 import unicodedata
 from typing import Any
 
 from data.records import Incident
 from data.years import display_year
 
-from .triage import DISCLAIMER, ENTITIES, LOCAL_GOVERNMENT, STATUS_LABELS, TRI_LABELS, Checklist, Triage, assess
-from .triage_hints import SOURCE_LABELS, Suggestions, nearest_precedents, same_category_precedents, suggest
+from ..errors import UserError
+from ..triage import DISCLAIMER, ENTITIES, LOCAL_GOVERNMENT, STATUS_LABELS, TRI_LABELS, Checklist, Triage, assess
+from ..triage_hints import SOURCE_LABELS, Suggestions, nearest_precedents, same_category_precedents, suggest
+from .common import configured_corpus, open_cli_engine
 
 TRI_CHOICES = ("yes", "no", "unknown")
 SHOWN_PRECEDENTS = 10
@@ -51,19 +52,7 @@ def _people(value: str) -> int:
 
 
 def _engine():
-    # Imported here: opening the engine loads the model, which --no-search never needs.
-    from .cli_args import progress_to_stderr
-    from .engine import open_engine
-    from .settings import Settings
-
-    return open_engine(Settings.from_env(), progress=progress_to_stderr)
-
-
-def _corpus():
-    from .corpus import load_corpus
-    from .settings import Settings
-
-    return load_corpus(Settings.from_env().tables)
+    return open_cli_engine()
 
 
 def _summary(incident: Incident) -> str:
@@ -157,10 +146,10 @@ def report_to_text(result: Triage, suggestions: Suggestions, precedents: list[In
 
 def cmd_triage(args: argparse.Namespace) -> int:
     if args.discovered is None:
-        print("エラー: 発覚日を --discovered 2024-05-01 の形で指定してください。", file=sys.stderr)
-        return 2
+        raise UserError("発覚日を --discovered 2024-05-01 の形で指定してください。 (--discovered is required)")
     if args.no_search:
-        incidents, nearest = _corpus().incidents, []
+        # No model, but the same cases as with search: the tables and the imported ones.
+        incidents, nearest = configured_corpus().incidents, []
     else:
         engine = _engine()
         incidents, nearest = engine.corpus.incidents, nearest_precedents(args.text, engine.searcher)

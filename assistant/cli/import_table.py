@@ -14,8 +14,7 @@ from pathlib import Path
 
 from data import formats
 
-from .cli_args import progress_to_stderr
-from .importer import (
+from ..importer import (
     FIELD_LABELS,
     Mapping,
     Report,
@@ -27,8 +26,9 @@ from .importer import (
     suggest_mapping,
     validate,
 )
-from .settings import Settings
-from .store import Store, StoreError, store_path
+from ..settings import Settings
+from ..store import Store, StoreError, store_path
+from .common import open_cli_engine
 
 
 def parse_map(items: list[str] | None) -> Mapping:
@@ -115,10 +115,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 0
         engine = None
         if not args.no_index:
-            from .engine import open_engine
-
             # The index of the store as it is now, so only the new cases need embedding below.
-            engine = open_engine(settings, progress=progress_to_stderr)
+            engine = open_cli_engine(settings)
         try:
             count = commit(report, store)
         except StoreError as exc:
@@ -126,7 +124,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 2
     print(f"{count}件を保存しました (stored in {store_path(settings.home)})")
     if engine is not None:
-        from .engine import refresh_engine
+        from ..engine import refresh_engine
 
         _, stats = refresh_engine(engine, settings)
         print(f"索引を更新しました: {stats.embedded}件の文を埋め込み、{stats.reused}件は再利用 (index updated)")
@@ -134,7 +132,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("import", help="表を取り込んで事案を保存する (import a table into the store)")
+    parser = subparsers.add_parser(
+        "import",
+        help="表を取り込んで事案を保存する (import a table into the store)",
+        description="表の各行を確かめ、問題がなければ事案として保存し、索引を更新します。問題があれば何も保存しません。",
+    )
     parser.add_argument("file", type=Path, help=f"取り込むファイル ({formats.accepted_list()})")
     parser.add_argument(
         "--map",
