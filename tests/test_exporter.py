@@ -41,7 +41,7 @@ def _rows(path):
 
 
 def _dangerous(cell: str) -> bool:
-    return cell[:1] in "=+-@\t\r" or cell.lstrip()[:1] in tuple("=+-@\t\r")
+    return cell.startswith(tuple("=+-@\t\r")) or cell.lstrip().startswith(tuple("=+-@"))
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def hostile_store(tmp_path):
     table = tmp_path / "hostile.csv"
     with table.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "年度", "事案の内容", "類型", "再発防止策", "=HYPERLINK(\"http://x\")"])
+        writer.writerow(["id", "年度", "事案の内容", "類型", "再発防止策", '=HYPERLINK("http://x")'])
         for n, value in enumerate(HOSTILE, start=1):
             # An id, a description, a category, measures and a metadata cell, each hostile.
             writer.writerow([f"{value}#{n}", "R5", f"{value} 事案{n}", value, value, value])
@@ -57,7 +57,10 @@ def hostile_store(tmp_path):
     assert report.problems == (), report.problems
     with Store(tmp_path / "store.sqlite3") as store:
         commit(report, store)
-        store.add_all([], "=HYPERLINK(\"http://203.0.113.9\").csv")  # a file named like a formula
+        # An upload is cited by its own name, which may look like a formula too (changes.csv).
+        named = tmp_path / "named.csv"
+        named.write_text("id,事案の内容\nx1,窓口で誤交付した\n", encoding="utf-8")
+        commit(validate(named, source='=HYPERLINK("http://203.0.113.9").csv', store=store), store)
         yield store
 
 
@@ -68,15 +71,17 @@ def test_no_cell_of_the_exported_csvs_is_a_formula_and_the_jsonl_is_exact(tmp_pa
         assert not [cell for cell in cells if _dangerous(cell)], name
     store_rows = _rows(tmp_path / "out" / "store.csv")
     header = store_rows[0]
-    assert "'=HYPERLINK(\"http://x\")" in header  # a column name from the data is a cell too
+    assert '\'=HYPERLINK("http://x")' in header  # a column name from the data is a cell too
     ids = [row[header.index("id")] for row in store_rows[1:]]
     assert "'=cmd|' /C calc'!A0#2" in ids
     changes = _rows(tmp_path / "out" / "changes.csv")
     assert "'=cmd|' /C calc'!A0#2" in [row[2] for row in changes]
+    assert '\'=HYPERLINK("http://203.0.113.9").csv' in [row[3] for row in changes]
     # JSONL: what was stored, byte for byte (no apostrophes).
     records = [json.loads(line) for line in (tmp_path / "out" / "store.jsonl").read_text("utf-8").splitlines()]
     stored = hostile_store.incidents()
     assert [r["id"] for r in records] == [i.id for i in stored]
     assert [r["description"] for r in records] == [i.description for i in stored]
-    assert [r["=HYPERLINK(\"http://x\")"] for r in records] == [i.metadata["=HYPERLINK(\"http://x\")"] for i in stored]
-    assert records[0]["=HYPERLINK(\"http://x\")"] == HOSTILE[0]
+    key = '=HYPERLINK("http://x")'
+    assert [r.get(key) for r in records] == [i.metadata.get(key) for i in stored]
+    assert [r[key] for r in records[: len(HOSTILE)]] == HOSTILE
