@@ -23,6 +23,7 @@ from data.records import Incident, TableError
 from data.rows import RawRow, build_incidents
 from data.tabular import COLUMNS, HEADER_SCAN_ROWS, column_key, delimited_records
 from data.text import clean_text, split_categories, split_measures
+from data.xlsx_limits import check_workbook
 from data.years import parse_fiscal_year
 
 from .store import Store, StoreError
@@ -81,11 +82,14 @@ def _xlsx_rows(path: str) -> list[tuple[int, list[str]]]:
 
     if Path(path).stat().st_size > MAX_FILE_BYTES:
         raise TableError(path, None, "ファイルが大きすぎます (file too large)")
+    check_workbook(path)  # zip bombs: refused from the zip directory, before parsing
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise TableError(path, None, f"Excel ファイルとして読めません (not a readable .xlsx: {exc})") from None
     try:
+        if not book.worksheets:  # openpyxl gives an empty list, not an error
+            raise TableError(path, None, "ワークシートがありません (the workbook has no worksheet)")
         rows = []
         for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
             cells = [_cell_text(v) for v in values]
