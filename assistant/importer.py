@@ -23,7 +23,7 @@ from data.records import Incident, TableError
 from data.rows import RawRow, build_incidents
 from data.tabular import COLUMNS, HEADER_SCAN_ROWS, column_key, delimited_records
 from data.text import clean_text, split_categories, split_measures
-from data.xlsx_limits import check_workbook
+from data.xlsx_limits import check_workbook, unreadable_workbook
 from data.years import parse_fiscal_year
 
 from .store import Store, StoreError
@@ -86,17 +86,23 @@ def _xlsx_rows(path: str) -> list[tuple[int, list[str]]]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise TableError(path, None, f"Excel ファイルとして読めません (not a readable .xlsx: {exc})") from None
+        raise TableError(path, None, unreadable_workbook(exc)) from None
     try:
         if not book.worksheets:  # openpyxl gives an empty list, not an error
             raise TableError(path, None, "ワークシートがありません (the workbook has no worksheet)")
         rows = []
-        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if any(c.strip() for c in cells):
-                for cell in cells:
-                    check_cell(path, number, cell)
-                rows.append((number, cells))
+        number = 0
+        try:
+            for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in values]
+                if any(c.strip() for c in cells):
+                    for cell in cells:
+                        check_cell(path, number, cell)
+                    rows.append((number, cells))
+        except TableError:
+            raise
+        except Exception as exc:  # the sheet is parsed while iterating: broken XML, a missing shared string
+            raise TableError(path, number + 1, unreadable_workbook(exc)) from None
         return rows
     finally:
         book.close()

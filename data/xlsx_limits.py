@@ -44,6 +44,12 @@ def _entry_count(path: str) -> int | None:
     return _END_RECORD.unpack_from(tail, at)[4]  # 0xFFFF when a zip64 record holds the real count
 
 
+def unreadable_workbook(exc: BaseException) -> str:
+    """Why openpyxl could not read a workbook, in one line (its messages may run to several)."""
+    detail = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+    return f"Excel ファイルとして読めません (not a readable .xlsx: {detail[:200]})"
+
+
 def check_workbook(path: str) -> None:
     """TableError naming the file (and the part) when the workbook would unpack to too much."""
     count = _entry_count(path)
@@ -57,7 +63,7 @@ def check_workbook(path: str) -> None:
         with zipfile.ZipFile(path) as book:
             parts = book.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise TableError(path, None, f"Excel ファイルとして読めません (not a readable .xlsx: {exc})") from None
+        raise TableError(path, None, unreadable_workbook(exc)) from None
     if len(parts) > MAX_PARTS:
         raise TableError(
             path, None, f"Excel ファイルの部品が多すぎます (上限 {MAX_PARTS:,}) (too many parts in the .xlsx)"

@@ -188,3 +188,27 @@ def lying_directory_workbook(path: Path, claimed: int) -> Path:
         at = data.find(b"PK\x01\x02", at + 4)
     path.write_bytes(bytes(data))
     return path
+
+
+def missing_shared_string_workbook(path: Path) -> Path:
+    """Cell A2 refers to shared string 7 of 1 (openpyxl: IndexError while iterating)."""
+    body = '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>7</v></c></row>'
+    return write_workbook(path, sheet_xml(body), shared_strings=f'<sst xmlns="{MAIN}"><si><t>事案の内容</t></si></sst>')
+
+
+def entity_expansion_workbook(path: Path, levels: int = 8) -> Path:
+    """A "billion laughs" sheet: nested XML entities that would expand to 10**levels letters."""
+    entities = ['<!ENTITY e0 "aaaaaaaaaa">']
+    entities += [f'<!ENTITY e{n} "{f"&e{n - 1};" * 10}">' for n in range(1, levels)]
+    doctype = f"<!DOCTYPE worksheet [{''.join(entities)}]>"
+    expanded = f'<c r="A2" t="inlineStr"><is><t>&e{levels - 1};</t></is></c>'
+    body = f'<row r="1">{inline_cell("A1", "事案の内容")}</row><row r="2">{expanded}</row>'
+    return write_workbook(
+        path, f'<?xml version="1.0"?>{doctype}<worksheet xmlns="{MAIN}"><sheetData>{body}</sheetData></worksheet>'
+    )
+
+
+def cut_sheet_workbook(path: Path, rows: Iterable[Iterable[str]], keep: float = 0.5) -> Path:
+    """A workbook whose sheet XML stops part way (a broken save)."""
+    xml = sheet_xml(rows_xml([list(HEADER), *map(list, rows)]))
+    return write_workbook(path, xml[: max(1, int(len(xml) * keep))])

@@ -9,7 +9,10 @@ import pytest
 from conftest import SEED, FakeEmbedder
 from hostile_workbooks import (
     cached_formula_workbook,
+    cut_sheet_workbook,
+    entity_expansion_workbook,
     lying_directory_workbook,
+    missing_shared_string_workbook,
     no_sheet_workbook,
     shared_string_bomb,
     table_workbook,
@@ -106,3 +109,20 @@ def test_a_cached_formula_value_is_stored_as_text_and_exported_inert(tmp_path):
     with (tmp_path / "out" / "store.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[0]["事案の内容"] == "'" + formula
+
+
+def test_a_cell_naming_a_shared_string_that_does_not_exist_is_one_line_on_its_row(tmp_path):
+    path = missing_shared_string_workbook(tmp_path / "missing.xlsx")
+    (problem,) = validate(path).problems  # was an IndexError traceback
+    assert problem.startswith(f"{path}:2: Excel ファイルとして読めません")
+
+
+@pytest.mark.parametrize(
+    "make", [entity_expansion_workbook, lambda p: cut_sheet_workbook(p, [("R5", "事案", "", "")] * 3)]
+)
+def test_damaged_or_entity_bomb_xml_is_refused_in_one_line(tmp_path, make):
+    path = make(tmp_path / "damaged.xlsx")
+    report = validate(path)
+    assert report.incidents == ()
+    (problem,) = report.problems
+    assert "Excel ファイルとして読めません" in problem and "\n" not in problem  # openpyxl's own message has 3 lines
