@@ -7,17 +7,20 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from data.records import Incident
 from index.embedder import Embedder, open_embedder
 from index.incremental import UpdateStats, sync
 from index.manifest import IndexMismatch
 from index.searcher import Searcher
 from index.storage import (
     BuildProgress,
+    IndexSaveError,
+    build_lock,
     expected_manifest,
     load_last_good,
     load_searcher,
-    open_searcher,
-    save_searcher_exclusive,
+    open_index,
+    save_searcher,
 )
 
 from .audit import audited
@@ -33,6 +36,9 @@ class Engine:
     searcher: Searcher
     corpus: Corpus
     rebuilt_because: str | None  # why the saved index was not used; None when it was
+    # Why the index built for this engine could not be saved (a full disk): it answers from
+    # memory all the same, and the next start builds again. One line for the user.
+    save_error: str | None = None
 
     def __post_init__(self) -> None:
         # Every page and command searches through engine.searcher: logged there when
@@ -52,28 +58,49 @@ def open_engine(
     `force`; the saved index answers others until the new one replaces it."""
     corpus = load_corpus(settings.tables, store_file=store_path(settings.home))
     embedder = embedder or open_embedder(settings.model, settings.model_cache)
-    searcher, reason = open_searcher(
+    latest = [corpus]
+
+    def current() -> tuple[tuple[Incident, ...], str]:
+        # Called under the build lock: an import committed while we waited is in the index.
+        latest[0] = load_corpus(settings.tables, store_file=store_path(settings.home))
+        return latest[0].incidents, latest[0].checksum
+
+    opened = open_index(
         corpus.incidents,
         embedder,
         corpus.checksum,
         index_dir or settings.index_dir,
         progress=progress,
         force=force,
+        current=current,
     )
-    searcher.concept_vectors()  # embedded now, so that no question waits for them
-    return Engine(searcher=searcher, corpus=corpus, rebuilt_because=reason)
+    corpus = latest[0]
+    opened.searcher.concept_vectors()  # embedded now, so that no question waits for them
+    return Engine(opened.searcher, corpus, opened.rebuilt_because, opened.save_error)
 
 
 def refresh_engine(engine: Engine, settings: Settings, *, index_dir: Path | None = None) -> tuple[Engine, UpdateStats]:
     """The engine after the store changed: the corpus read again, only new or edited texts
     embedded, and the index saved (atomically, with a manifest for the new corpus) so the next
-    start loads it instead of rebuilding."""
-    corpus = load_corpus(settings.tables, store_file=store_path(settings.home))
-    searcher, stats = sync(engine.searcher, corpus.incidents)
+    start loads it instead of rebuilding.
+
+    The corpus is read under the build lock: two imports refreshing at once would otherwise
+    each read the store, and the slower could save an index of the store before the other's
+    cases, over the index that had them. When the index cannot be saved (a full disk), the
+    engine answers from the index in memory and says why in `save_error`.
+    """
+    directory = index_dir or settings.index_dir
+    with build_lock(directory):
+        corpus = load_corpus(settings.tables, store_file=store_path(settings.home))
+        searcher, stats = sync(engine.searcher, corpus.incidents)
+        expected = expected_manifest(corpus.incidents, searcher.embedder, corpus.checksum)
+        try:
+            save_searcher(searcher, expected, directory)
+            save_error = None
+        except IndexSaveError as exc:
+            save_error = str(exc)
     searcher.concept_vectors()
-    expected = expected_manifest(corpus.incidents, searcher.embedder, corpus.checksum)
-    save_searcher_exclusive(searcher, expected, index_dir or settings.index_dir)
-    return Engine(searcher=searcher, corpus=corpus, rebuilt_because=None), stats
+    return Engine(searcher=searcher, corpus=corpus, rebuilt_because=None, save_error=save_error), stats
 
 
 class EngineHandle:

@@ -3,6 +3,11 @@
 The columns are the readers' own (id, 年度, 事案の内容, 類型, 再発防止策), so an exported file
 imports again as it is; metadata and provenance follow as extra columns (kept as metadata on
 re-import).
+
+The CSV is made for Excel, so no cell may be read as a formula there (CSV injection): a cell
+starting with =, +, -, @, a tab or a carriage return — also after leading spaces, which Excel
+skips — gets a leading apostrophe (OWASP's advice), which Excel shows as text and hides. The
+JSONL keeps every value byte for byte: it is the export to re-import or process.
 """
 
 from __future__ import annotations
@@ -46,12 +51,24 @@ def _provenance(incident: Incident, created: str = "", updated: str = "") -> dic
     }
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP "CSV Injection").
+_FORMULA_START = frozenset("=+-@\t\r")
+
+
+def csv_safe(value: str) -> str:
+    """The cell as Excel must show it: text, never a formula (see the module docstring)."""
+    if value[:1] in _FORMULA_START or value.lstrip()[:1] in _FORMULA_START:
+        return "'" + value
+    return value
+
+
 def _write_csv(path: Path, rows: Sequence[dict[str, str]], first: Sequence[str]) -> None:
+    # Column names come from the data too (metadata keys): they are neutralised like cells.
     columns = list(dict.fromkeys([*first, *(key for row in rows for key in row)]))
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, columns, restval="")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(handle)
+        writer.writerow([csv_safe(column) for column in columns])
+        writer.writerows([csv_safe(row.get(column, "")) for column in columns] for row in rows)
 
 
 def _write_jsonl(path: Path, records: Sequence[dict[str, object]]) -> None:

@@ -57,7 +57,24 @@ CREATE TABLE IF NOT EXISTS changes (
 
 
 class StoreError(ValueError):
-    """A change the store refuses (duplicate id, unknown id); the message is for the user."""
+    """A change the store refuses (duplicate id, unknown id, a full disk); the message is for the user."""
+
+
+def _database_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    """SQLite's failure as one line for the user; the change was rolled back, nothing else lost."""
+    text = str(exc)
+    if getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in text:
+        why = "ディスクの空きが足りません (disk full)"
+    elif "readonly" in text or "read-only" in text:
+        why = "書き込みが許可されていません (read-only)"
+    elif "locked" in text or "busy" in text:
+        why = "他の取り込みが終わりません (database busy)"
+    else:
+        why = f"データベースのエラーです ({text})"
+    return StoreError(
+        f"{path}: 保存できませんでした: {why}。この変更は保存されず、保存済みの事案はそのままです "
+        "(nothing of this change was stored)"
+    )
 
 
 @dataclass(frozen=True)
@@ -120,14 +137,23 @@ class Store:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"{self.path.parent}: フォルダを作れません (cannot create folder: {exc.strerror})"
+            ) from None
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a transaction spans
         # exactly one import and a second writer waits instead of failing halfway.
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise _database_error(self.path, exc) from None
 
     def __enter__(self) -> Store:
         return self
@@ -140,13 +166,22 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        """One change, all or nothing. A full disk (or any SQLite failure) is a StoreError and the
+        store stays as it was before the change."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _database_error(self.path, exc) from None
         try:
             yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
+            self._db.execute("COMMIT")
+        except BaseException as exc:
+            # SQLite may have rolled back already (SQLITE_FULL does): only roll back what is open.
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise _database_error(self.path, exc) from None
             raise
-        self._db.execute("COMMIT")
 
     def _log(self, db: sqlite3.Connection, at: str, action: str, incident_id: str, source: str, detail: dict) -> None:
         db.execute(

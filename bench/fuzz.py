@@ -3,10 +3,15 @@ also the malformed PDF-list and press-release-page families of tests/test_fuzz_p
 
     python bench/fuzz.py                  # 10,000 examples per property
     python bench/fuzz.py --examples 50000 --only random_bytes
+    python bench/fuzz.py --only hostile_workbooks --examples 2000   # the hostile-workbook family
 
 CI runs the same properties with ZENREI_FUZZ_EXAMPLES (default 100). This prints, per
 property, how many tables were written and read, how long it took, and the first failure
 (Hypothesis's minimal falsifying example) if any. Exit code 1 when a property failed.
+
+The hostile-workbook family (tests/test_fuzz_import.py: bombs, a lying zip directory, no
+worksheet, broken XML, formulas and cached formula values, huge cells, far rows) runs a third
+of --examples, as CI does, and prints how many workbooks of each kind it tried.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ PDF_HTML_PROPERTIES = (
     "test_damaged_pdf_lists_give_a_report_and_store_nothing_on_problems",
     "test_malformed_press_pages_give_a_report_and_store_nothing_on_problems",
 )
+# Properties of tests/test_fuzz_import.py, counted by their own counters.
+IMPORT_PROPERTIES = ("test_hostile_workbooks_are_refused_in_one_line_or_imported_whole",)
 
 
 def main() -> int:
@@ -75,6 +82,25 @@ def main() -> int:
         count = sum(module.READS.values()) - before
         total += count
         print(f"{name:<82} {count:>8,} {time.perf_counter() - start:>8.1f}  {result}", flush=True)
+    import test_fuzz_import as import_properties
+
+    for name in IMPORT_PROPERTIES:
+        if args.only and args.only not in name:
+            continue
+        before = sum(import_properties.HOSTILE_CASES.values())
+        start = time.perf_counter()
+        try:
+            getattr(import_properties, name)()
+            result = "ok"
+        except Exception as exc:
+            failed += 1
+            result = f"FAILED: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            traceback.print_exc()
+        count = sum(import_properties.HOSTILE_CASES.values()) - before
+        total += count
+        print(f"{name:<82} {count:>8,} {time.perf_counter() - start:>8.1f}  {result}", flush=True)
+        kinds = ", ".join(f"{kind} {n:,}" for kind, n in sorted(import_properties.HOSTILE_CASES.items()))
+        print(f"  workbooks by kind: {kinds}")
     print(f"{'total':<82} {total:>8,}")
     return 1 if failed else 0
 

@@ -21,6 +21,13 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what csv and our JSONL reader count a
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
+# Single bytes that are no character in Shift_JIS: Python's cp932 maps them to U+0080 and to
+# private-use code points (Microsoft's table), which show as nothing or as a box and would be
+# stored and exported as if they were text. We decode strictly: such a byte is an error.
+_CP932_NON_CHARACTERS = {"\x80": 0x80, "\uf8f0": 0xA0, "\uf8f1": 0xFD, "\uf8f2": 0xFE, "\uf8f3": 0xFF}
+_CP932_NON_CHARACTER = re.compile("[" + "".join(_CP932_NON_CHARACTERS) + "]")
+
+
 def line_of(text: str, index: int) -> int:
     """1-based line of `text[index]`, counting \\r\\n, \\r and \\n as line ends."""
     return len(_LINE_BREAK.findall(text, 0, index)) + 1
@@ -31,8 +38,20 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
+def control_error(path: str, line: int, char: str) -> TableError:
+    return TableError(path, line, f"制御文字 U+{ord(char):04X} が含まれています。削除してください (control character)")
+
+
+def check_text(path: str, line: int, value: str) -> None:
+    """TableError for a control character in text that arrived escaped (JSON "\\u001b",
+    Excel "_x001B_"): the same characters load_text refuses in a CSV."""
+    if match := _CONTROL.search(value):
+        raise control_error(path, line, match.group())
+
+
 def check_cell(path: str, line: int, value: str) -> None:
-    """TableError when one cell is larger than MAX_CELL_BYTES (in UTF-8)."""
+    """TableError when one cell is larger than MAX_CELL_BYTES (in UTF-8) or holds a control character."""
+    check_text(path, line, value)
     # Four bytes per character at most: only long cells need the exact (encoding) check.
     if len(value) * 4 > MAX_CELL_BYTES and len(value.encode("utf-8", "surrogatepass")) > MAX_CELL_BYTES:
         raise TableError(path, line, f"セルが大きすぎます (cell larger than {MAX_CELL_BYTES // 1024 // 1024} MB)")
@@ -86,7 +105,7 @@ def decode(path: str, data: bytes) -> str:
                 "(invalid UTF-8 byte)",
             ) from None
         try:
-            return data.decode("cp932")
+            return _strict_cp932(path, data.decode("cp932"))
         except UnicodeDecodeError as sjis_error:
             # Report where the encoding that read further broke: that is the likelier intent.
             error, encoding = max((utf8_error, "utf-8"), (sjis_error, "cp932"), key=lambda pair: pair[0].start)
@@ -98,6 +117,19 @@ def decode(path: str, data: bytes) -> str:
                 "文字コードを判別できません。UTF-8 でも Shift_JIS (CP932) でも読めないバイトがあります。"
                 "UTF-8 で保存し直してください (not UTF-8 or Shift_JIS)",
             ) from None
+
+
+def _strict_cp932(path: str, text: str) -> str:
+    if match := _CP932_NON_CHARACTER.search(text):
+        byte = _CP932_NON_CHARACTERS[match.group()]
+        offset = len(text[: match.start()].encode("cp932"))
+        raise TableError(
+            path,
+            line_of(text, match.start()),
+            f"Shift_JIS (CP932) の文字ではないバイトがあります。ファイルが壊れていないか確認し、UTF-8 で保存し直して"
+            f"ください (byte that is no Shift_JIS character): 0x{byte:02X} (byte {offset})",
+        )
+    return text
 
 
 def load_text(path: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from .decoding import check_cell, split_lines
+from .decoding import check_cell, check_text, split_lines
 from .records import TableError
 from .rows import RawRow
 
@@ -60,7 +60,25 @@ def parse_jsonl_line(path: str, line: int, source: str) -> dict[str, object]:
         json.dumps(record, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         raise TableError(path, line, "不正な文字 (サロゲート) が含まれています (lone surrogate in a string)") from None
+    for text in _strings(record):
+        check_text(path, line, text)
     return record
+
+
+def _strings(value: object) -> list[str]:
+    """Every string in a parsed JSON value, keys included (escapes such as "\\u0000" decoded)."""
+    found: list[str] = []
+    pending = [value]
+    while pending:  # iterative: nesting depth is already bounded by json.loads, but stay flat
+        item = pending.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            found.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found
 
 
 def parse_jsonl(path: str, text: str) -> list[RawRow]:

@@ -67,7 +67,9 @@ def delimited_records(path: str, text: str, delimiter: str, quoting: int) -> Ite
     """(start line, cells) for each non-blank row; csv errors become TableError."""
     # The csv default (128 KiB) is below our own cell limit; raise it (never lower it).
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_BYTES + 1))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    # strict: a quote never closed is an error, not a cell that silently swallows every row after
+    # it; so is text after a closing quote ("a"b), which would otherwise glue rows together.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=True)
     end = 0
     while True:
         try:
@@ -75,14 +77,23 @@ def delimited_records(path: str, text: str, delimiter: str, quoting: int) -> Ite
         except StopIteration:
             return
         except csv.Error as exc:
-            if "field larger than field limit" in str(exc):
-                raise TableError(path, reader.line_num, "セルが大きすぎます (cell larger than 1 MB)") from None
-            raise TableError(path, reader.line_num, f"表の形式が不正です (malformed table: {exc})") from None
+            raise _csv_error(path, str(exc), end + 1, reader.line_num) from None
         start, end = end + 1, reader.line_num
         if any(cell.strip() for cell in cells):
             for cell in cells:
                 check_cell(path, start, cell)
             yield start, cells
+
+
+def _csv_error(path: str, message: str, start: int, line: int) -> TableError:
+    """The csv module's error as the user's: the row where a quote opened, or the line at fault."""
+    if "field larger than field limit" in message:
+        return TableError(path, line, "セルが大きすぎます (cell larger than 1 MB)")
+    if "unexpected end of data" in message:
+        return TableError(path, start, "引用符が閉じていません (unterminated quote)")
+    if "expected after" in message:
+        return TableError(path, line, '閉じた引用符 (") のあとに区切り文字がありません (text after a closing quote)')
+    return TableError(path, line, f"表の形式が不正です (malformed table: {message})")
 
 
 def _row(line: int, cells: list[str], header: list[str], mapping: dict[int, str]) -> RawRow:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,21 @@ from .snapshot import read_incidents, write_incidents
 
 # (what is happening, done, total): drives the progress bar on the page and in the CLI.
 BuildProgress = Callable[[str, int, int], None]
+# The incidents and data checksum as they are now: read again under the build lock, so that a
+# build never saves an index of data that changed while it waited for the lock.
+CurrentData = Callable[[], tuple[Sequence[Incident], str]]
+
+
+class IndexSaveError(RuntimeError):
+    """The index could not be written (a full disk, no permission). The message is one line for
+    the user; the searcher built in memory still answers, and the saved index is as it was."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    searcher: Searcher
+    rebuilt_because: str | None  # why the saved index was not used; None when it was
+    save_error: str | None = None  # why the index built now could not be saved (it answers anyway)
 
 # Descriptions are embedded as e5 "query"s, like the question: a new incident compared with
 # past incidents is a symmetric task, for which e5's authors advise "query: " on both sides.
@@ -91,9 +108,11 @@ def save_searcher(searcher: Searcher, manifest: Manifest, directory: Path) -> No
     manifest is never loaded.
     """
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.building-", dir=directory.parent))
+    retired = directory.with_name(f".{directory.name}.old")
+    staging: Path | None = None
     try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.building-", dir=directory.parent))
         searcher.descriptions.save(staging / DESCRIPTIONS_FILE)
         searcher.lexical.save(staging / LEXICAL_DIR)
         write_incidents(staging / INCIDENTS_FILE, searcher.incidents)
@@ -101,19 +120,36 @@ def save_searcher(searcher: Searcher, manifest: Manifest, directory: Path) -> No
             str(path.relative_to(staging)): file_sha256(path) for path in sorted(staging.rglob("*")) if path.is_file()
         }
         Manifest(**{**manifest.__dict__, "files": files}).write(staging)
-        retired = directory.with_name(f".{directory.name}.old")
         shutil.rmtree(retired, ignore_errors=True)
         if directory.exists():
             directory.rename(retired)
         staging.rename(directory)
         shutil.rmtree(retired, ignore_errors=True)
+    except (OSError, RuntimeError) as exc:  # FAISS reports a failed write as RuntimeError
+        if retired.exists() and not directory.exists():
+            with contextlib.suppress(OSError):
+                retired.rename(directory)  # the last good index stays in place
+        raise IndexSaveError(_save_failure(directory, exc)) from exc
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _save_failure(directory: Path, exc: BaseException) -> str:
+    code = getattr(exc, "errno", None)
+    text = str(exc)
+    if code == errno.ENOSPC or "No space left" in text:
+        why = "ディスクの空きが足りません (no space left on device)"
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS) or "Permission denied" in text or "Read-only" in text:
+        why = "書き込みが許可されていません (permission denied)"
+    else:
+        why = getattr(exc, "strerror", None) or text.splitlines()[-1][:200]
+    return f"{directory}: 索引を保存できませんでした: {why}。今回はメモリ上の索引で答えます (index not saved)"
 
 
 def save_searcher_exclusive(searcher: Searcher, manifest: Manifest, directory: Path) -> None:
     """save_searcher, one writer at a time with builds (an update after an import)."""
-    with _exclusive(Path(directory)):
+    with build_lock(Path(directory)):
         save_searcher(searcher, manifest, directory)
 
 
@@ -163,36 +199,58 @@ def open_searcher(
     progress: BuildProgress | None = None,
     force: bool = False,
 ) -> tuple[Searcher, str | None]:
+    """open_index for callers that need no more: (searcher, why it was rebuilt or None)."""
+    opened = open_index(incidents, embedder, data_sum, directory, progress=progress, force=force)
+    return opened.searcher, opened.rebuilt_because
+
+
+def open_index(
+    incidents: Sequence[Incident],
+    embedder: Embedder,
+    data_sum: str,
+    directory: Path,
+    progress: BuildProgress | None = None,
+    force: bool = False,
+    current: CurrentData | None = None,
+) -> Opened:
     """The saved index if it matches; otherwise (or with `force`) build, save and return a
     fresh one. The saved index stays in place, loadable by others, until the new one is
-    swapped in.
-
-    Returns (searcher, why it was rebuilt or None).
+    swapped in. With `current`, the data is read again under the build lock and the index is
+    for that data (Opened.searcher.incidents). When the new index cannot be saved (a full
+    disk), it is returned all the same, with Opened.save_error saying why.
     """
     directory = Path(directory)
     expected = expected_manifest(incidents, embedder, data_sum)
     if not force:
         try:
-            return load_searcher(incidents, embedder, expected, directory), None
+            return Opened(load_searcher(incidents, embedder, expected, directory), None)
         except IndexMismatch:
             pass
     # Another server or `assistant build` may be building the same index: one at a time, and
     # whoever waited loads what the other built instead of building it again.
-    with _exclusive(directory):
+    with build_lock(directory):
         _recover(directory)
+        if current is not None:
+            incidents, data_sum = current()
+            expected = expected_manifest(incidents, embedder, data_sum)
         reason = "再構築を指示されました (rebuild requested)" if force else None
         if not force:
             try:
-                return load_searcher(incidents, embedder, expected, directory), None
+                return Opened(load_searcher(incidents, embedder, expected, directory), None)
             except IndexMismatch as exc:
                 reason = str(exc)
         searcher = build_searcher(incidents, embedder, progress)
-        save_searcher(searcher, expected, directory)
-    return searcher, reason
+        try:
+            save_searcher(searcher, expected, directory)
+        except IndexSaveError as exc:
+            return Opened(searcher, reason, str(exc))
+    return Opened(searcher, reason)
 
 
 @contextlib.contextmanager
-def _exclusive(directory: Path) -> Iterator[None]:
+def build_lock(directory: Path) -> Iterator[None]:
+    """One builder or saver of the index at `directory` at a time, across threads and processes
+    (flock on a file beside it). Read the data to index while holding it."""
     directory.parent.mkdir(parents=True, exist_ok=True)
     with open(directory.with_name(f".{directory.name}.lock"), "a") as handle:
         if fcntl is not None:  # POSIX; on Windows builds are not serialized

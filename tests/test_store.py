@@ -128,3 +128,61 @@ def test_kill_9_in_the_middle_of_an_import_leaves_the_store_as_before(tmp_path, 
         assert len(store.history()) == 1
         store.add_all(seed_incidents[1:], "after.txt")  # the store is not left locked
         assert len(store.incidents()) == len(seed_incidents)
+
+
+# --- a full disk ---------------------------------------------------------------------------
+# SQLite's max_page_count makes the database "full" at its present size: writing a page more
+# fails with SQLITE_FULL ("database or disk is full"), the very error a full disk gives.
+
+
+def _fill_up(store: Store) -> None:
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")
+
+
+def test_a_full_disk_during_an_import_is_one_line_and_keeps_what_was_stored(store, seed_incidents):
+    store.add_all(seed_incidents[:2], "before.txt")
+    _fill_up(store)
+    with pytest.raises(StoreError) as caught:
+        store.add_all(seed_incidents[2:], "full.txt")
+    message = str(caught.value)
+    assert "ディスクの空きが足りません" in message and "\n" not in message and str(store.path) in message
+    assert [i.id for i in store.incidents()] == [i.id for i in seed_incidents[:2]]
+    assert len(store.history()) == 2
+    store._db.execute("PRAGMA max_page_count = 1073741823")  # space again: the store works
+    assert store.add_all(seed_incidents[2:], "after.txt") == len(seed_incidents) - 2
+
+
+def test_a_full_disk_while_editing_changes_nothing(store, seed_incidents):
+    store.add_all(seed_incidents, "before.txt")
+    _fill_up(store)
+    first = seed_incidents[0]
+    longer = dataclasses.replace(first, description=first.description + "追記" * 20_000)  # needs new pages
+    with pytest.raises(StoreError, match="ディスクの空きが足りません"):
+        store.edit(longer)
+    assert store.incidents()[0].description == first.description
+    assert [c.action for c in store.history()] == ["add"] * len(seed_incidents)
+
+
+def test_the_cli_reports_a_full_disk_in_one_line_and_keeps_the_stored_cases(tmp_path, zenrei_home, monkeypatch, capsys):
+    from assistant.cli import main
+
+    table = tmp_path / "cases.csv"
+    table.write_text("年度,事案の内容\nR5,窓口で別人に書類を渡した\n", encoding="utf-8")
+    assert main(["import", str(table), "--yes", "--no-index"]) == 0
+    opened = Store.__init__
+
+    def full(self, path):
+        opened(self, path)
+        _fill_up(self)
+
+    monkeypatch.setattr(Store, "__init__", full)
+    big = tmp_path / "big.csv"
+    big.write_text("年度,事案の内容\n" + "".join(f"R5,事案{n}{'あ' * 3000}\n" for n in range(20)), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", str(big), "--yes", "--no-index"]) == 2
+    err = capsys.readouterr().err
+    assert "ディスクの空きが足りません" in err and "Traceback" not in err
+    monkeypatch.setattr(Store, "__init__", opened)
+    with Store(store_path(zenrei_home)) as store:
+        assert [i.description for i in store.incidents()] == ["窓口で別人に書類を渡した"]

@@ -47,9 +47,11 @@ if get_engine_handle().building:
 def _after_change(message: str) -> None:
     """Update the saved index for the store as it is now, then let every page reopen it."""
     with st.spinner("索引を更新しています…"):
-        _, stats = refresh_engine(engine, settings)
+        refreshed, stats = refresh_engine(engine, settings)
     get_engine_handle.clear()
     state["data_notice"] = f"{message}（索引を更新: {stats.embedded}件の文を埋め込み）"
+    if refreshed.save_error:  # stored, but the index on disk is behind (a full disk)
+        state["data_notice"] = f"{message}。{refreshed.save_error}"
 
 
 def _mapping_inputs(preview: importer.Preview, key: str) -> importer.Mapping:

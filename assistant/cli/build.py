@@ -18,6 +18,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"{len(engine.corpus.incidents)}件の事案: {state}\n索引: {settings.index_dir}")
     for warning in engine.corpus.warnings:
         print(f"警告: {warning}", file=sys.stderr)
+    if engine.save_error:  # built and usable now, but not saved (a full disk)
+        print(f"警告: {engine.save_error}", file=sys.stderr)
     return 0
 
 

@@ -126,7 +126,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     if engine is not None:
         from ..engine import refresh_engine
 
-        _, stats = refresh_engine(engine, settings)
+        engine, stats = refresh_engine(engine, settings)
+        if engine.save_error:  # the cases are stored; only the saved index is behind
+            print(f"警告: {engine.save_error}", file=sys.stderr)
+            return 0
         print(f"索引を更新しました: {stats.embedded}件の文を埋め込み、{stats.reused}件は再利用 (index updated)")
     return 0
 
