@@ -1,6 +1,7 @@
 """`python -m assistant serve [--address A] [--port P]`: start the page, on any OS, without make.
 
-Runs `streamlit run serve.py` (the page behind the password gate, ui/gate_server.py) through this very Python (`sys.executable -m streamlit`), so it works
+Runs `streamlit run serve.py` (the page behind the password gate, ui/gate_server.py) through
+this very Python (`sys.executable -m streamlit`), so it works
 the same from a venv on Windows (`.venv\\Scripts\\python -m assistant serve`) or Linux, and with
 the installed `zenrei` script. The options of .streamlit/config.toml are passed on the command
 line too, so they hold from any working folder; the file watcher is off (users do not edit the
