@@ -21,6 +21,7 @@ from assistant.documents import (
     to_markdown,
     write,
 )
+from tests.docx_checks import assert_filed_word
 
 HOSTILE = "<img src=x onerror=alert(1)> [a](javascript:alert(1)) **太字** `code` $x$ &lt;b&gt;"
 
@@ -112,3 +113,13 @@ def test_write_picks_the_format_from_the_extension(tmp_path):
     with pytest.raises(ValueError, match="出力形式"):
         write(DOC, tmp_path / "案.pdf")
     assert not (tmp_path / "案.pdf").exists()
+
+
+def test_docx_is_a4_with_japanese_fonts_real_headings_and_page_numbers():
+    data = to_docx(DOC)
+    assert_filed_word(data)
+    document = _open(data)
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == ["事案の概要", "再発防止策（案）", "確認体制・ダブルチェック"]
