@@ -80,9 +80,12 @@ def plain_line(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs") or ch == "\t").strip()
 
 
-# Marks that start Markdown syntax anywhere in a line: code, emphasis, links and images,
-# raw HTML and entities, tables, strikethrough, math. Japanese punctuation is never special.
-_INLINE = re.compile(r"([\\`*_\[\]<>!|~$&#])")
+# Marks that start Markdown syntax anywhere in a line: code, emphasis, links, raw HTML, tables,
+# strikethrough, math. Japanese punctuation is never special. Marks that are inert where they
+# stand are left as written, so names read plainly: an underscore inside a word
+# (other_bodies_published) cannot make emphasis, 「!」 makes an image only before 「[」, and 「&」
+# an entity only before 「name;」.
+_INLINE = re.compile(r"[\\`*\[\]<>|~$]|(?<!\S)#|(?<![^\W_])_|_(?![^\W_])|!(?=\[)|&(?=#?\w+;)")
 # Marks that make a list, a heading underline or a rule only at the start of a line.
 _LINE_START = re.compile(r"^([-+=])")
 _ORDERED_START = re.compile(r"^(\d+)([.)])")
@@ -90,7 +93,7 @@ _ORDERED_START = re.compile(r"^(\d+)([.)])")
 
 def escape_markdown_text(text: str) -> str:
     """Data as literal Markdown text: readable in the file, inert when rendered."""
-    text = _INLINE.sub(r"\\\1", plain_line(text))
+    text = _INLINE.sub(lambda m: "\\" + m.group(0), plain_line(text))
     text = _LINE_START.sub(r"\\\1", text)
     return _ORDERED_START.sub(r"\1\\\2", text)
 

@@ -63,6 +63,11 @@ def test_markdown_turns_no_data_into_html_links_emphasis_or_code():
         ("=== 下線ではない", "\\=== 下線ではない"),
         ("一行目\n# 二行目", "一行目 \\# 二行目"),
         ("封入前に確認（令和6年度）、宛名・氏名。", "封入前に確認（令和6年度）、宛名・氏名。"),
+        # Marks that are inert where they stand stay as written: names read plainly.
+        ("other_bodies_published.jsonl", "other_bodies_published.jsonl"),
+        ("事案#3 AT&T 大切!", "事案#3 AT&T 大切!"),
+        ("_強調_ と __太字__", "\\_強調\\_ と \\_\\_太字\\_\\_"),
+        ("見出し # 末尾 ![画像](x) &amp;", "見出し \\# 末尾 \\!\\[画像\\](x) \\&amp;"),
     ],
 )
 def test_data_cannot_start_a_heading_or_list_and_japanese_stays_as_written(data, markdown):
