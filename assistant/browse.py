@@ -11,15 +11,45 @@ import dataclasses
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from data.records import Incident
 from data.years import era_label
+from domain.kinds import KIND_VOCABULARY
 from index.filters import Filters
 from index.searcher import Hit, Searcher
 
+from .citation import body_of
+
 UNKNOWN_YEAR = "年度不明"
-SHORT_CHARS = 50  # a description in the table: enough to recognise the case on one line
+SHORT_CHARS = 120  # a description in the table: enough to tell what happened, not only to recognise it
+UNCLASSIFIED = "未分類"
+
+# One colour per kind, the same on every chart (and from one visit to the next): Altair's default
+# scheme has ten colours and hands them out by order of appearance, so kinds shared colours.
+# Hues are far apart, dark and light alternating; the catch-all kinds are grey.
+KIND_COLORS: dict[str, str] = {
+    "紛失": "#4363d8",
+    "誤封入": "#e6194b",
+    "誤送付": "#f58231",
+    "メール誤送信": "#3cb44b",
+    "FAX誤送信": "#911eb4",
+    "誤掲載": "#42d4f4",
+    "不正アクセス": "#800000",
+    "内部不正": "#f032e6",
+    "誤廃棄": "#9a6324",
+    "誤交付": "#808000",
+    "盗難": "#000075",
+    "口頭漏えい": "#fabed4",
+    "マスキング漏れ": "#469990",
+    "設定ミス": "#ffe119",
+    "不適切な提供": "#dcbeff",
+    "なりすまし・委任状偽造": "#bfef45",
+    "その他": "#a9a9a9",
+    UNCLASSIFIED: "#d3d3d3",
+}
+# For a kind added to the vocabulary later: still a colour of its own, not one of the above.
+_SPARE_COLORS = ("#aaffc3", "#ffd8b1", "#fffac8", "#000000", "#7f7fff", "#ff7f7f")
 SIMILAR_K = 5
 
 
@@ -59,11 +89,35 @@ def newest_first(incidents: Iterable[Incident]) -> list[Incident]:
     )
 
 
-def filter_incidents(incidents: Iterable[Incident], filters: Filters | None = None, text: str = "") -> list[Incident]:
-    """The incidents passing the filters and containing every word of `text`, newest first."""
+def body(incident: Incident, labels: Mapping[str, str] | None = None) -> str:
+    """The publishing body (公表団体) of a case, as citations name it."""
+    return body_of(incident, (labels or {}).get(incident.source))
+
+
+def bodies(incidents: Iterable[Incident], labels: Mapping[str, str] | None = None) -> list[str]:
+    """The publishing bodies of the incidents, most cases first (then by name)."""
+    counts = Counter(body(i, labels) for i in incidents)
+    return sorted(counts, key=lambda name: (-counts[name], name))
+
+
+def filter_incidents(
+    incidents: Iterable[Incident],
+    filters: Filters | None = None,
+    text: str = "",
+    *,
+    only_bodies: Collection[str] = (),
+    labels: Mapping[str, str] | None = None,
+) -> list[Incident]:
+    """The incidents passing the filters, published by one of `only_bodies` (all when empty) and
+    containing every word of `text`, newest first."""
     filters = filters or Filters()
     terms = search_terms(text)
-    return newest_first(i for i in incidents if filters.matches(i) and matches_text(i, terms))
+    wanted = set(only_bodies)
+    return newest_first(
+        i
+        for i in incidents
+        if filters.matches(i) and matches_text(i, terms) and (not wanted or body(i, labels) in wanted)
+    )
 
 
 def year_label(incident: Incident) -> str:
@@ -79,7 +133,7 @@ def contractor_label(incident: Incident) -> str:
     return {True: "あり", False: "なし"}.get(incident.contractor, "不明")
 
 
-def rows(incidents: Iterable[Incident], labels: dict[str, str] | None = None) -> list[dict]:
+def rows(incidents: Iterable[Incident], labels: Mapping[str, str] | None = None) -> list[dict]:
     """One table row per incident, columns named as the page shows them.
 
     「西暦」 is there so that sorting by year works across eras (令和 sorts before 平成 as text).
@@ -89,12 +143,13 @@ def rows(incidents: Iterable[Incident], labels: dict[str, str] | None = None) ->
         {
             "id": inc.id,
             "年度": year_label(inc),
-            "西暦": inc.fiscal_year,
+            "公表団体": body(inc, labels),
+            "概要": short(inc.description),
             "種類": "・".join(inc.kinds),
             "類型": "・".join(inc.categories),
-            "出典": labels.get(inc.source, inc.source),
             "委託先": contractor_label(inc),
-            "概要": short(inc.description),
+            "出典": labels.get(inc.source, inc.source),
+            "西暦": inc.fiscal_year,
         }
         for inc in incidents
     ]
@@ -111,7 +166,23 @@ def by_year(incident: Incident) -> str:
 
 def by_main_kind(incident: Incident) -> str:
     # The main kind only, so that a stacked bar adds up to the number of incidents.
-    return incident.kinds[0] if incident.kinds else "未分類"
+    return incident.kinds[0] if incident.kinds else UNCLASSIFIED
+
+
+def kind_color(kind: str) -> str:
+    """The colour a kind has on every chart."""
+    if kind in KIND_COLORS:
+        return KIND_COLORS[kind]
+    extra = sorted(k for k in KIND_VOCABULARY if k not in KIND_COLORS)
+    return _SPARE_COLORS[(extra.index(kind) if kind in extra else len(extra)) % len(_SPARE_COLORS)]
+
+
+def kind_scale(kinds: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(domain, range) of a colour scale for the kinds a chart shows, in the vocabulary's order."""
+    present = set(kinds)
+    order = [*KIND_VOCABULARY, UNCLASSIFIED]
+    domain = [k for k in order if k in present] + sorted(present - set(order))
+    return domain, [kind_color(k) for k in domain]
 
 
 def by_category(incident: Incident) -> Sequence[str]:
@@ -119,8 +190,12 @@ def by_category(incident: Incident) -> Sequence[str]:
     return incident.categories or ("類型なし",)
 
 
-def by_source(labels: dict[str, str]) -> Key:
+def by_source(labels: Mapping[str, str]) -> Key:
     return lambda incident: labels.get(incident.source, incident.source)
+
+
+def by_body(labels: Mapping[str, str]) -> Key:
+    return lambda incident: body(incident, labels)
 
 
 def _values(key: Key, incident: Incident) -> tuple[str, ...]:

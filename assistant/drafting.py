@@ -19,7 +19,7 @@ the page, the CLI and the tests share one model. `draft_document` turns it into 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -34,6 +34,7 @@ from index.filters import Filters
 from index.lexical import char_ngrams
 from index.searcher import Hit, Searcher
 
+from .citation import SourceRef, source_of
 from .documents import Bullets, Document, Heading, Item, Paragraph
 
 DEFAULT_TOP_K = 8
@@ -69,12 +70,18 @@ class Citation:
 
     incident_id: str
     year_label: str  # 令和6年度, or 年度不明
-    citation: str  # where the case is published: file:line
+    citation: str  # the table's file:line, for machine-readable output only (never shown in documents)
     similarity: float  # cosine between the question and the case's description
+    source: SourceRef | None = None  # the publishing body, year, case and URL a document cites
 
     @property
     def label(self) -> str:
         return f"事案{self.incident_id}（{self.year_label}）"
+
+    @property
+    def source_text(self) -> str:
+        """「出典: 鎌倉市・令和6年度・事案HO-001・https://…」."""
+        return "出典: " + (self.source.text() if self.source else self.label)
 
 
 @dataclass(frozen=True)
@@ -112,9 +119,21 @@ class SourceMeasure:
     case: Citation
 
 
-def citation_for(incident: Incident, similarity: float) -> Citation:
+def citation_for(incident: Incident, similarity: float, label: str | None = None) -> Citation:
+    """The case as an item cites it; `label` is the table's label (corpus.labels), found when omitted."""
     year = era_label(incident.fiscal_year) if incident.fiscal_year is not None else "年度不明"
-    return Citation(incident.id, year, incident.citation, float(similarity))
+    return Citation(incident.id, year, incident.citation, float(similarity), source_of(incident, label))
+
+
+# PDF extraction and run-together cells leave a connective that tied a measure to the sentence
+# before it: 「また、」 alone on a measure reads oddly in a list. The rest of the wording is kept.
+_STRAY_LEAD = re.compile(r"^\s*また\s*[、，,]\s*")
+
+
+def published_measure(text: str) -> str:
+    """A measure in its published wording, without a stray leading 「また、」."""
+    stripped = _STRAY_LEAD.sub("", text).strip()
+    return stripped or text.strip()
 
 
 def one_line(text: str, limit: int = SUMMARY_CHARS) -> str:
@@ -224,15 +243,19 @@ def gather_measures(
     top_k: int = DEFAULT_TOP_K,
     filters: Filters | None = None,
     threshold: float = MERGE_THRESHOLD,
+    labels: Mapping[str, str] | None = None,
 ) -> Gathered:
-    """The most similar cases for the question and their measures, merged and ranked."""
+    """The most similar cases for the question and their measures, merged and ranked.
+
+    `labels` (corpus.labels) name each table in the citations; found beside the table when omitted.
+    """
     hits: list[Hit] = searcher.search(question, top_k=top_k, filters=filters) if question.strip() else []
     precedents = []
     measures = []
     for hit in hits:
-        case = citation_for(hit.incident, hit.similarity)
+        case = citation_for(hit.incident, hit.similarity, (labels or {}).get(hit.incident.source))
         precedents.append(Precedent(case, one_line(hit.incident.description), hit.incident.categories))
-        measures += [SourceMeasure(text, case) for text in hit.incident.measures if text.strip()]
+        measures += [SourceMeasure(published_measure(text), case) for text in hit.incident.measures if text.strip()]
     groups = merge_measures(measures, searcher.embedder, threshold) if measures else []
     return Gathered(question=question, precedents=tuple(precedents), groups=tuple(groups))
 
@@ -356,9 +379,7 @@ def citation_note(item: DraftItem) -> str:
 def draft_document(draft: Draft) -> Document:
     """The draft as a document: the question, the precedents, and the accepted measures by theme."""
     blocks: list = [
-        Paragraph(
-            "Zenrei（前例）が類似の前例から作成した下書きです。採否と文言は担当者が判断してください。", note=True
-        ),
+        Paragraph(DISCLAIMER, note=True),
         Heading("事案の概要"),
         Paragraph(draft.question),
         Heading("類似の前例"),
@@ -367,7 +388,7 @@ def draft_document(draft: Draft) -> Document:
         blocks.append(
             Bullets(
                 tuple(
-                    Item(f"{p.citation.label} {p.summary}", f"〔出典: {p.citation.citation}〕")
+                    Item(f"{p.citation.label} {p.summary}", f"〔{p.citation.source_text}〕")
                     for p in draft.precedents
                 )
             )

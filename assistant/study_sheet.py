@@ -15,8 +15,9 @@ from data.records import Incident
 from index.searcher import Searcher
 
 from .browse import newest_first, year_label
+from .citation import cite
 from .documents import Block, Bullets, Document, Heading, Item, Paragraph
-from .drafting import THEMES, MeasureGroup, SourceMeasure, citation_for, merge_measures
+from .drafting import THEMES, MeasureGroup, SourceMeasure, citation_for, merge_measures, published_measure
 
 CASES_HEADING = "事案と再発防止策"
 COMMON_HEADING = "共通する再発防止策"
@@ -29,10 +30,13 @@ def topic_title(kinds: Sequence[str] = ()) -> str:
     return f"{'・'.join(kinds) if kinds else '過去'}の事案から学ぶ"
 
 
-def common_measures(incidents: Sequence[Incident], searcher: Searcher) -> list[MeasureGroup]:
+def common_measures(
+    incidents: Sequence[Incident], searcher: Searcher, labels: dict[str, str] | None = None
+) -> list[MeasureGroup]:
     """Every case's measures merged into groups, most-cited first."""
+    labels = labels or {}
     pooled = [
-        SourceMeasure(text, citation_for(incident, 1.0))
+        SourceMeasure(published_measure(text), citation_for(incident, 1.0, labels.get(incident.source)))
         for incident in incidents
         for text in incident.measures
         if text.strip()
@@ -62,7 +66,7 @@ def study_sheet(
     """The sheet: a summary line, each case with its measures, then the common measures by theme."""
     labels = labels or {}
     cases = newest_first(incidents)
-    groups = common_measures(cases, searcher)
+    groups = common_measures(cases, searcher, labels)
     shared = [g for g in groups if len(g.citations) > 1]
     single = [g for g in groups if len(g.citations) <= 1]
     blocks: list[Block] = [
@@ -76,10 +80,9 @@ def study_sheet(
         blocks += [Heading(heading, 2), Paragraph(incident.description or "（記載なし）")]
         if incident.categories:
             blocks.append(Paragraph("類型: " + "・".join(incident.categories), note=True))
-        measures = tuple(Item(m) for m in incident.measures)
+        measures = tuple(Item(published_measure(m)) for m in incident.measures if m.strip())
         blocks.append(Bullets(measures) if measures else Paragraph("再発防止策: （記載なし）"))
-        source = labels.get(incident.source, "")
-        blocks.append(Paragraph("出典: " + " · ".join(p for p in (source, incident.citation) if p), note=True))
+        blocks.append(Paragraph(cite(incident, labels), note=True))
     blocks.append(Heading(COMMON_HEADING, 1))
     if shared:
         blocks.append(Paragraph("複数の事案で講じられた対策です。〔 〕はその対策を講じた事案です。", note=True))

@@ -9,6 +9,7 @@ from conftest import REPO, SEED, FakeEmbedder
 
 from assistant import browse as b
 from assistant.corpus import load_corpus
+from data import read_table
 from index.filters import Filters
 from index.storage import build_searcher
 
@@ -74,12 +75,37 @@ def test_text_search_takes_regex_characters_literally(seed, typed):
 
 def test_rows_have_the_table_columns_with_era_labels_and_table_names(corpus):
     row = b.rows([corpus.by_id("9")], corpus.labels)[0]
-    assert list(row) == ["id", "年度", "西暦", "種類", "類型", "出典", "委託先", "概要"]
+    assert list(row) == ["id", "年度", "公表団体", "概要", "種類", "類型", "委託先", "出典", "西暦"]
+    assert row["公表団体"] == "千葉市の公表事案（令和4〜6年度）"  # the seed names no body: its table's label
     assert row["id"] == "9" and row["年度"] == "令和5年度" and row["西暦"] == 2023
     assert row["類型"] == "100人以上・不正目的"
     assert row["出典"] == corpus.labels["data/tables/seed.txt"]
     assert row["委託先"] == "あり"
-    assert row["概要"].endswith("…") and len(row["概要"]) == b.SHORT_CHARS
+    description = corpus.by_id("9").description
+    if len(description) > b.SHORT_CHARS:
+        assert row["概要"].endswith("…") and len(row["概要"]) == b.SHORT_CHARS
+    else:
+        assert row["概要"] == description
+    assert b.SHORT_CHARS >= 100  # enough to tell what happened (issue 13: cut at ~20 characters)
+
+
+def test_a_case_of_another_body_shows_that_body_and_the_filter_keeps_only_it(corpus):
+    incidents = [*corpus.incidents, *read_table(OTHERS).incidents]
+    kamakura = [i for i in incidents if i.metadata.get("body") == "鎌倉市"]
+    assert kamakura and b.rows(kamakura[:1])[0]["公表団体"] == "鎌倉市"
+    kept = b.filter_incidents(incidents, only_bodies=["鎌倉市"], labels=corpus.labels)
+    assert {i.id for i in kept} == {i.id for i in kamakura}
+    assert b.filter_incidents(incidents, only_bodies=[]) == b.newest_first(incidents)
+    assert b.bodies(incidents, corpus.labels)[0] == "千葉市の公表事案（令和4〜6年度）"  # most cases first
+
+
+def test_each_kind_has_its_own_colour_whatever_the_chart_shows():
+    colours = [b.kind_color(k) for k in [*b.KIND_VOCABULARY, b.UNCLASSIFIED]]
+    assert len(set(colours)) == len(colours)
+    domain, colour_range = b.kind_scale(["設定ミス", "FAX誤送信"])
+    assert domain == ["FAX誤送信", "設定ミス"]  # the vocabulary's order, whatever order they came in
+    assert colour_range == [b.KIND_COLORS["FAX誤送信"], b.KIND_COLORS["設定ミス"]]
+    assert b.kind_color("新しい種類") not in b.KIND_COLORS.values()
 
 
 def test_rows_say_unknown_year_and_unclassified_contractor():

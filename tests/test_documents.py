@@ -21,6 +21,7 @@ from assistant.documents import (
     to_markdown,
     write,
 )
+from tests.docx_checks import assert_filed_word
 
 HOSTILE = "<img src=x onerror=alert(1)> [a](javascript:alert(1)) **太字** `code` $x$ &lt;b&gt;"
 
@@ -62,6 +63,11 @@ def test_markdown_turns_no_data_into_html_links_emphasis_or_code():
         ("=== 下線ではない", "\\=== 下線ではない"),
         ("一行目\n# 二行目", "一行目 \\# 二行目"),
         ("封入前に確認（令和6年度）、宛名・氏名。", "封入前に確認（令和6年度）、宛名・氏名。"),
+        # Marks that are inert where they stand stay as written: names read plainly.
+        ("other_bodies_published.jsonl", "other_bodies_published.jsonl"),
+        ("事案#3 AT&T 大切!", "事案#3 AT&T 大切!"),
+        ("_強調_ と __太字__", "\\_強調\\_ と \\_\\_太字\\_\\_"),
+        ("見出し # 末尾 ![画像](x) &amp;", "見出し \\# 末尾 \\!\\[画像\\](x) \\&amp;"),
     ],
 )
 def test_data_cannot_start_a_heading_or_list_and_japanese_stays_as_written(data, markdown):
@@ -112,3 +118,13 @@ def test_write_picks_the_format_from_the_extension(tmp_path):
     with pytest.raises(ValueError, match="出力形式"):
         write(DOC, tmp_path / "案.pdf")
     assert not (tmp_path / "案.pdf").exists()
+
+
+def test_docx_is_a4_with_japanese_fonts_real_headings_and_page_numbers():
+    data = to_docx(DOC)
+    assert_filed_word(data)
+    document = _open(data)
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == ["事案の概要", "再発防止策（案）", "確認体制・ダブルチェック"]

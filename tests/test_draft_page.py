@@ -14,6 +14,7 @@ from conftest import REPO, SEED
 from streamlit.testing.v1 import AppTest
 
 from assistant.drafting import by_theme
+from tests.docx_checks import assert_filed_word
 
 QUESTION = "封筒に別の人の受給者証を入れて送ってしまった"
 PAGE = str(REPO / "ui" / "draft.py")
@@ -74,11 +75,23 @@ def test_a_question_gives_items_by_theme_that_can_be_unticked_and_extended(page,
     assert f"- {own} 〔独自の対策〕" in _markdown(downloads)
     assert own in [t.value for t in page.text_input]
 
-    # The Word file holds the same sections and the own item.
+    # The Word file is ready to file and holds the same sections and the own item.
+    assert_filed_word(downloads["再発防止策（案）.docx"])
     word = docx.Document(io.BytesIO(downloads["再発防止策（案）.docx"]))
     texts = [p.text for p in word.paragraphs]
     assert {"事案の概要", "類似の前例", "再発防止策（案）"} <= set(texts)
     assert f"{own} 〔独自の対策〕" in texts
+
+
+def test_precedents_cite_the_publishing_body_not_a_file(page, downloads):
+    page.run()
+    page.text_area(key="draft_question").input(QUESTION)
+    page.button[0].click().run()
+    assert not page.exception
+    shown = [c.value.replace("\\", "") for c in page.caption if c.value.startswith("出典")]
+    assert shown and all(c.startswith("出典: 千葉市の公表事案（令和4〜6年度）・令和") for c in shown)
+    for text in (*shown, _markdown(downloads)):
+        assert "seed" not in text and "tables" not in text
 
 
 def test_editing_the_wording_and_moving_an_item_reach_the_download(page, downloads):

@@ -149,7 +149,7 @@ def test_gathered_citations_point_to_real_incidents_whose_measures_hold_the_word
             assert citation.incident_id in listed
             incident = by_id[citation.incident_id]
             assert citation.citation == incident.citation and citation.year_label.endswith("年度")
-            assert set(group.variants) & set(incident.measures)
+            assert set(group.variants) & {d.published_measure(m) for m in incident.measures}
     supports = [g.support for g in gathered.groups]
     assert supports == sorted(supports, reverse=True)
 
@@ -299,8 +299,39 @@ def test_the_document_has_the_three_sections_and_only_accepted_items_by_theme(dr
     assert "- 封入前に複数の職員で宛名を確認する。 〔事案12（令和6年度）、事案19（令和6年度）〕" in markdown
     assert "- 窓口に受付簿を置く。 〔独自の対策〕" in markdown
     assert "メールは送信前に" not in markdown and "以下の取扱い" not in markdown
-    assert f"- 事案16（令和6年度） 要約 〔出典: {seed[15].citation}〕" in markdown
+    assert "- 事案16（令和6年度） 要約 〔出典: 千葉市の公表事案（令和4〜6年度）・令和6年度・事案16〕" in markdown
+    assert "seed" not in markdown and "tables" not in markdown  # a filed document names no file
     assert QUESTION in markdown
+
+
+def test_measures_keep_their_wording_without_a_stray_leading_mata(seed, fake_searcher):
+    published = next(m for inc in seed for m in inc.measures if m.startswith("また、窓口や電話対応"))
+    assert d.published_measure(published) == published.removeprefix("また、")
+    assert d.published_measure("またの機会に確認する。") == "またの機会に確認する。"  # not a connective
+    assert d.published_measure("また、") == "また、"  # nothing else to keep: left as it was
+    gathered = d.gather_measures(QUESTION, fake_searcher, top_k=19)
+    wordings = [v for group in gathered.groups for v in group.variants]
+    assert published.removeprefix("また、") in wordings
+    assert not any(v.startswith("また、") for v in wordings)
+
+
+def test_precedents_cite_the_body_and_url_an_other_bodies_table_gives(tmp_path):
+    table = tmp_path / "others.jsonl"
+    row = {
+        "id": "HO-9",
+        "year": "2024",
+        "description": "封筒に別の人の通知書を入れて送付した。",
+        "measures": "封入前に複数の職員で確認する。",
+        "body": "鎌倉市",
+        "source_url": "https://www.city.kamakura.kanagawa.jp/kisya/x.html",
+    }
+    table.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    searcher = build_searcher(read_table(table).incidents, FakeEmbedder())
+    draft = d.new_draft(d.gather_measures("封筒に別の人の通知書を入れた", searcher, top_k=1))
+    markdown = _text(d.draft_document(draft))
+    cited = "〔出典: 鎌倉市・令和6年度・事案HO-9・https://www.city.kamakura.kanagawa.jp/kisya/x.html〕"
+    assert cited in markdown
+    assert "others.jsonl" not in markdown and str(tmp_path) not in markdown
 
 
 def test_a_draft_with_nothing_accepted_says_so(draft):

@@ -16,6 +16,7 @@ from assistant.corpus import load_corpus
 from assistant.documents import Bullets, Heading, to_docx, to_markdown
 from index.filters import Filters
 from index.storage import build_searcher
+from tests.docx_checks import assert_filed_word
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,9 @@ def test_a_topic_without_shared_measures_says_so(corpus, searcher):
 
 
 def test_the_docx_opens_and_holds_the_headings_and_case_ids(sheet):
-    word = docx.Document(io.BytesIO(to_docx(sheet)))
+    data = to_docx(sheet)
+    assert_filed_word(data)
+    word = docx.Document(io.BytesIO(data))
     texts = [p.text for p in word.paragraphs]
     assert texts[0] == "誤送付の事案から学ぶ"
     assert {s.CASES_HEADING, s.COMMON_HEADING} <= set(texts)
@@ -94,6 +97,18 @@ def test_the_markdown_has_the_same_sections(sheet):
     assert markdown.startswith("# 誤送付の事案から学ぶ")
     assert f"## {s.CASES_HEADING}" in markdown and f"## {s.COMMON_HEADING}" in markdown
     assert "### 事案19（令和6年度）" in markdown
+
+
+def test_each_case_cites_the_body_year_and_case_and_no_file(sheet):
+    markdown = to_markdown(sheet)
+    assert "出典: 千葉市の公表事案（令和4〜6年度）・令和6年度・事案19" in markdown
+    assert "seed.txt" not in markdown and "data/tables" not in markdown
+
+
+def test_a_stray_leading_mata_is_dropped_from_the_cases_measures(sheet):
+    markdown = to_markdown(sheet)
+    assert "- 窓口や電話対応で作業が中断されない" in markdown  # case 14 publishes it as 「また、窓口や…」
+    assert "- また、" not in markdown
 
 
 @pytest.fixture

@@ -67,6 +67,31 @@ def test_the_threshold_decides_semantic_coverage():
     assert t.covered(answer, measures, FakeEmbedder(), threshold=score + 0.01) == [False]
 
 
+def test_a_measure_of_several_acts_is_compared_part_by_part():
+    measure = "発送者リストの確認作業を強化し、文書の作成、封入時の二重チェックを徹底する。"
+    parts = t.measure_parts(measure)
+    assert parts[0] == measure
+    assert "封入時の二重チェックを徹底する" in parts and "文書の作成、封入時の二重チェックを徹底する" in parts
+    assert "文書の作成" not in parts  # too short to say an act of its own
+
+
+def test_the_same_act_on_another_channel_is_another_measure():
+    assert t.channels("封入前に別の職員が宛名を確認する") == {"郵送"}
+    assert not t.same_channel("封入前に別の職員が宛名を確認する", "メール送信時には、送信前に宛先を複数人で確認する。")
+    assert t.same_channel("作業中は電話に出ない", "窓口や電話対応で作業が中断されないようにする。")
+    assert t.same_channel("ダブルチェックをする", "メール送信時には宛先を複数人で確認する。")  # no channel named
+    # Copied words do not cover a measure on another channel either.
+    assert t.covered(
+        "窓口で本人確認を行った上で回答する", ["電話での問い合わせには、本人確認を行った上で回答する。"], FakeEmbedder()
+    ) == [False]
+
+
+def test_the_labelled_pairs_hold_paraphrases_and_non_matches():
+    rows = [line.split("\t") for line in (REPO / "tests" / "data" / "coverage_pairs.tsv").read_text().splitlines()]
+    labels = [row[2] for row in rows if not row[0].startswith("#")][1:]
+    assert len(labels) >= 40 and labels.count("1") >= 20 and labels.count("0") >= 20
+
+
 def test_the_tally_sums_cards_and_measures():
     assert t.tally({}) == (0, 0, 0)
     assert t.tally({"a#1": (1, 3), "b#2": (2, 2)}) == (2, 3, 5)
@@ -81,3 +106,13 @@ def test_a_second_staff_check_answer_covers_incident_19s_check_and_not_unrelated
     ransomware = corpus.by_id("11").measures[0]
     flags = t.covered("封入前に別の職員が宛名を確認する", [second_staff, notice, ransomware], embedder)
     assert flags == [True, False, False]
+
+
+@pytest.mark.real_model
+def test_a_paraphrase_of_one_act_in_a_compound_measure_is_covered(real_model_dir, corpus):
+    # Issue 13: 「封入する前に別の職員が宛名と中身を1件ずつ確認する」 scored 0/1 against HO-149.
+    embedder = SentenceTransformerEmbedder(real_model_dir)
+    measure = next(m for m in corpus.by_id("HO-149").measures if "二重チェック" in m)
+    other_channel = "メール送信時には、送信前に宛先を複数人で確認する。"
+    flags = t.covered("封入する前に別の職員が宛名と中身を1件ずつ確認する", [measure, other_channel], embedder)
+    assert flags == [True, False]

@@ -14,6 +14,7 @@ from assistant.transcript import conversation_document
 from data import read_table
 from index.filters import Filters
 from index.storage import build_searcher
+from tests.docx_checks import assert_filed_word
 
 WHEN = dt.datetime(2026, 11, 26, 9, 30)
 
@@ -37,12 +38,23 @@ def test_markdown_holds_every_question_and_the_cited_cases_with_sources(turns):
         assert f"質問{number}" in text and question in text
         for hit in result.hits if not result.measures else ():
             assert f"事案 {hit.incident.id}" in text
-            assert hit.incident.citation.replace(".", "\\.") in text or hit.incident.citation in text
+            year = f"令和{hit.incident.fiscal_year - 2018}年度"
+            assert f"〔出典: 千葉市の公表事案（令和4〜6年度）・{year}・事案{hit.incident.id}〕" in text
     assert "〔事案" in text  # the gathered measures keep their citations
+    assert "seed" not in text and "data/tables" not in text  # never a file path
+
+
+def test_a_blank_question_is_left_out_and_the_others_numbered_without_a_gap(turns):
+    (first, one), (_, two) = turns[0], turns[2]
+    text = to_markdown(conversation_document([(first, one), ("  　\n", two), ("予診票をなくした", two)], when=WHEN))
+    assert "## 質問1" in text and "## 質問2\n\n予診票をなくした" in text
+    assert "質問3" not in text
 
 
 def test_docx_opens_and_holds_the_same_questions(turns):
-    document = docx.Document(io.BytesIO(to_docx(conversation_document(turns, when=WHEN))))
+    data = to_docx(conversation_document(turns, when=WHEN))
+    assert_filed_word(data)
+    document = docx.Document(io.BytesIO(data))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "質問1" in text and "予診票をなくした" in text
     assert "事案" in text

@@ -1,14 +1,17 @@
 """The reporting-triage page, driven by AppTest on both bundled tables and the fake embedder."""
 
 import datetime as dt
+import io
 import os
 import re
 
+import docx
 import pytest
 from conftest import REPO, SEED
 from streamlit.testing.v1 import AppTest
 
 from assistant.triage import DISCLAIMER
+from tests.docx_checks import assert_filed_word
 
 PAGE = str(REPO / "ui" / "triage.py")
 OTHER = REPO / "data" / "tables" / "other_bodies_published.jsonl"
@@ -72,7 +75,7 @@ def test_confirmed_answers_decide_not_the_suggestions(page):
     answer(page, sensitive="no", improper="no", financial="no", ordinance="no")
     assert page.success and "報告は不要" in page.success[0].value
     assert not page.error
-    assert any("✘" in m and "52人" in m for m in plain(page.markdown))
+    assert any(m.startswith("×") and "52人" in m for m in plain(page.markdown))  # marks every PC can show
 
 
 @pytest.mark.parametrize(("people", "verdict"), [(100, "報告は不要"), (101, "報告が必要")])
@@ -136,3 +139,38 @@ def test_hostile_text_and_data_never_become_markup(page):
     assert any("口座" in v for v in shown) and any("事案 HO" in v for v in shown)  # the text and the data are there
     unescaped = [v for v in shown if re.search(r"(?<!\\)[<>\[\]()$]", v)]
     assert unescaped == []
+
+
+def test_the_result_downloads_as_word_and_markdown_with_facts_reasons_deadlines_steps_and_precedents(
+    fake_engine, monkeypatch, downloads
+):
+    monkeypatch.setenv("ZENREI_DATA", os.pathsep.join([str(SEED), str(OTHER)]))
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["messages"] = [{"role": "user", "content": INCIDENT}]
+    at.run()
+    at.date_input(key="triage-discovered").set_value(dt.date(2024, 1, 31))
+    answer(at, sensitive="yes", improper="no", financial="no", ordinance="no", people=52)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Word（.docx）でダウンロード", "Markdown（.md）でダウンロード"]
+    markdown = downloads["報告要否の確認結果.md"].decode("utf-8")
+    assert INCIDENT in markdown
+    assert "- 本人の数: 52人" in markdown and "- 発覚日（事態を知った日）: 2024-01-31" in markdown
+    for number in range(1, 6):
+        assert f"- ○ ({number})" in markdown or f"- × ({number})" in markdown
+    assert "本人の数は52人で、100人以下です。" in markdown
+    assert "2024-02-05まで" in markdown and "2024-03-01まで（発覚から30日以内）" in markdown
+    for step in ("回収・拡大防止", "本人への連絡", "公表の要否", "報告"):
+        assert f"- □ {step}: " in markdown
+    assert "## 同じ類型（要配慮）の前例: 24件" in markdown and "出典: 千葉市の公表事案（令和4〜6年度）" in markdown
+    assert "seed.txt" not in markdown and "jsonl" not in markdown
+    assert_filed_word(downloads["報告要否の確認結果.docx"])
+    word = docx.Document(io.BytesIO(downloads["報告要否の確認結果.docx"]))
+    texts = [p.text for p in word.paragraphs]
+    assert {"確認した事実", "判定", "期限", "初動の確認"} <= set(texts)
+
+
+def test_the_first_response_steps_sit_beside_the_deadlines(page):
+    answer(page, sensitive="yes")
+    steps = next(m for m in plain(page.markdown) if m.startswith("- **回収・拡大防止**"))
+    assert "**本人への連絡**" in steps and "**公表の要否**" in steps and "**報告**" in steps
+    assert "予診票" not in steps and "遺失届" in steps  # a loss: search, then report the loss to the police

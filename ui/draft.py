@@ -37,7 +37,14 @@ def make_draft() -> None:
     if not question:
         state.draft_notice = "事案の概要を入力してください。"
         return
-    gathered = d.gather_measures(question, engine.searcher, top_k=int(state.get("draft_top", 8)), filters=filters)
+    with st.spinner("似ている前例を探し、同じ趣旨の対策をまとめています…"):
+        gathered = d.gather_measures(
+            question,
+            engine.searcher,
+            top_k=int(state.get("draft_top", 8)),
+            filters=filters,
+            labels=engine.corpus.labels,
+        )
     state.draft = d.new_draft(gathered)
     state.draft_generation = state.get("draft_generation", 0) + 1
 
@@ -85,7 +92,7 @@ if draft is not None:
     st.subheader("類似の前例")
     for precedent in draft.precedents:
         st.markdown(f"- **{md(precedent.citation.label)}** {md(precedent.summary)}")
-        st.caption(md(f"出典: {precedent.citation.citation}"))
+        st.caption(md(precedent.citation.source_text))
 
     st.subheader("再発防止策（案）")
     if not draft.items:
@@ -107,7 +114,7 @@ if draft is not None:
             )
             up.button("↑", key=widget("up", item.key), on_click=on_move, args=(item.key, True), help="上へ")
             down.button("↓", key=widget("down", item.key), on_click=on_move, args=(item.key, False), help="下へ")
-            backing = f"　支持度 {item.support:.2f}（前例{len(item.citations)}件）" if item.citations else ""
+            backing = f"　前例{len(item.citations)}件で講じられた対策" if item.citations else ""
             st.caption(md(d.citation_note(item)) + backing)
             if len(item.variants) > 1:
                 with st.expander(f"前例での書き方（{len(item.variants)}通り）"):

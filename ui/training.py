@@ -14,7 +14,7 @@ import streamlit as st
 from assistant import training as t
 from assistant.browse import filter_incidents, incident_key, similar_to, year_label
 from assistant.documents import to_docx, to_markdown
-from assistant.drafting import SourceMeasure, citation_for, merge_measures
+from assistant.drafting import SourceMeasure, citation_for, merge_measures, published_measure
 from assistant.render import escape_markdown as md
 from assistant.study_sheet import study_sheet, topic_title
 from domain.kinds import KIND_VOCABULARY
@@ -23,7 +23,8 @@ from ui.engine import get_engine, sidebar_filters
 
 ALL = "すべて"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-COVERED, MISSED = "✅", "⬜"
+# Plain marks every PC's fonts have (emoji such as ✅ show as empty boxes without an emoji font).
+COVERED, MISSED = "○", "－"
 
 engine = get_engine()
 filters, top_k = sidebar_filters(engine)
@@ -57,7 +58,8 @@ def reveal(card_key: str) -> None:
 st.title("あなたならどうする？")
 st.markdown(
     "過去の事案を、再発防止策を伏せて表示します。自分ならどう防ぐかを書いてから「答え合わせ」を押すと、"
-    "実際の再発防止策と似た事案の対策が並び、あなたの答えに含まれていたものに ✅ が付きます。"
+    f"実際の再発防止策と似た事案の対策が並び、あなたの答えに含まれていたものに {COVERED}、"
+    f"含まれていなかったものに {MISSED} が付きます。"
 )
 
 candidates = t.pick_cards(engine.corpus.incidents, filters, 0)
@@ -106,25 +108,37 @@ buttons.button("順番を変える", on_click=shuffle, key="training-shuffle")
 
 if state.training_revealed == card_key:
     embedder = engine.searcher.embedder
-    flags = t.covered(answer, card.measures, embedder)
-    state.training_done = {**state.training_done, card_key: (sum(flags), len(flags))}
-    if not answer.strip():
-        st.info("答えが空のため、どの対策にも ✅ は付きません。書いてからもう一度押すこともできます。")
+    with st.spinner("あなたの答えと再発防止策を照らし合わせています…"):
+        flags = t.covered(answer, card.measures, embedder)
+    if answer.strip():
+        state.training_done = {**state.training_done, card_key: (sum(flags), len(flags))}
+    else:
+        # Nothing was tried: the card does not count as 取り組んだ事例 (and an earlier try is withdrawn).
+        state.training_done = {k: v for k, v in state.training_done.items() if k != card_key}
+        st.info(f"答えが空のため、どの対策にも {COVERED} は付きません。書いてからもう一度押してください。")
     own, others = st.columns(2)
     with own:
         st.markdown(f"**この事案の再発防止策**（押さえた対策 {sum(flags)} / {len(flags)}）")
         st.markdown(
-            "\n".join(f"- {COVERED if f else MISSED} {md(m)}" for m, f in zip(card.measures, flags, strict=True))
+            "\n".join(
+                f"- {COVERED if f else MISSED} {md(published_measure(m))}"
+                for m, f in zip(card.measures, flags, strict=True)
+            )
         )
     with others:
         st.markdown("**似た事案の再発防止策**")
-        pooled = [
-            SourceMeasure(m, citation_for(hit.incident, hit.similarity))
-            for hit in similar_to(card, engine.searcher, top_k)
-            for m in hit.incident.measures
-        ]
-        groups = merge_measures(pooled, embedder) if pooled else []
-        marks = t.covered(answer, [g.text for g in groups], embedder)
+        with st.spinner("似た事案の再発防止策を集めています…"):
+            pooled = [
+                SourceMeasure(
+                    published_measure(m),
+                    citation_for(hit.incident, hit.similarity, engine.corpus.labels.get(hit.incident.source)),
+                )
+                for hit in similar_to(card, engine.searcher, top_k)
+                for m in hit.incident.measures
+                if m.strip()
+            ]
+            groups = merge_measures(pooled, embedder) if pooled else []
+            marks = t.covered(answer, [g.text for g in groups], embedder)
         lines = [
             f"- {COVERED if f else MISSED} {md(g.text)}　〔{md('、'.join(c.label for c in g.citations))}〕"
             for g, f in zip(groups, marks, strict=True)
@@ -140,7 +154,8 @@ signature = (topic, chosen)
 if st.button("学習シートを作る", key="training-sheet"):
     cases = filter_incidents(engine.corpus.incidents, chosen)
     title = topic_title(() if topic == ALL else (topic,))
-    state.training_sheet = (signature, study_sheet(cases, engine.searcher, title, engine.corpus.labels))
+    with st.spinner("学習シートを作っています（事案の再発防止策をまとめています）…"):
+        state.training_sheet = (signature, study_sheet(cases, engine.searcher, title, engine.corpus.labels))
 sheet = state.get("training_sheet")
 if sheet is not None and sheet[0] == signature:
     document = sheet[1]

@@ -9,8 +9,9 @@ import hashlib
 
 import streamlit as st
 
+from assistant.documents import to_docx, to_markdown
 from assistant.render import escape_markdown as md
-from assistant.triage import DISCLAIMER, ENTITIES, STATUS_LABELS, TRI_LABELS, TRI_VALUES, Checklist, Triage, assess
+from assistant.triage import DISCLAIMER, ENTITIES, TRI_LABELS, TRI_VALUES, Checklist, assess
 from assistant.triage_hints import (
     SOURCE_LABELS,
     Suggestions,
@@ -18,11 +19,11 @@ from assistant.triage_hints import (
     same_category_precedents,
     suggest,
 )
-from data.years import display_year
+from assistant.triage_report import TriageReport, build_report, report_document
 from ui.engine import get_engine
 
-SHOWN_PRECEDENTS = 10
-SUMMARY_CHARS = 80
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FILE_NAME = "報告要否の確認結果"
 # Follow-ups in the chat ("R6だけ", "もっと見せて") are short; an incident takes more words.
 MIN_INCIDENT_CHARS = 10
 QUESTIONS = {
@@ -32,7 +33,6 @@ QUESTIONS = {
     "ordinance": "条例で定める要配慮個人情報（条例要配慮個人情報）が含まれますか",
 }
 VERDICT_BOXES = {"required": st.error, "pending": st.info, "not_required": st.success}
-MARKS = {"applies": "✔", "does_not_apply": "✘", "unknown": "？", "not_applicable": "－"}
 
 
 def last_incident_text(messages: list | None) -> str:
@@ -58,30 +58,42 @@ def suggestion_caption(suggestions: Suggestions, field: str) -> str:
     return f"提案：{md(value)}［{SOURCE_LABELS[s.source]}］ {md(s.describe())}"
 
 
-def show_result(result: Triage, incidents, nearest_ids) -> None:
+def show_result(report: TriageReport) -> None:
     st.subheader("判定")
-    VERDICT_BOXES[result.verdict](f"**{result.verdict_label}**　（{md(result.legal_basis)}）")
-    for f in result.findings:
-        st.markdown(
-            f"{MARKS[f.status]} **{md(f'({f.situation.number}) {f.situation.name}')}** — "
-            f"{STATUS_LABELS[f.status]}：{md(f.reason)}"
-        )
-    if result.deadlines:
-        st.subheader("期限")
-        st.markdown("\n".join(f"- **{d.kind}**：{md(d.label)}  \n  {md(d.rule)}" for d in result.deadlines))
-    for note in result.notes:
+    VERDICT_BOXES[report.verdict](f"**{report.verdict_label}**　（{md(report.legal_basis)}）")
+    for s in report.situations:
+        st.markdown(f"{s.mark} **{md(f'({s.number}) {s.name}')}** — {s.status_label}：{md(s.reason)}")
+    deadlines, steps = st.columns(2)
+    if report.deadlines:
+        deadlines.subheader("期限")
+        deadlines.markdown("\n".join(f"- **{d.kind}**：{md(d.label)}  \n  {md(d.rule)}" for d in report.deadlines))
+    steps.subheader("初動の確認")
+    steps.markdown("\n".join(f"- **{md(s.title)}**：{md(s.action)}" for s in report.steps))
+    for note in report.notes:
         st.caption(md(note))
-    if not result.categories:
+    if not report.categories:
         return
-    precedents = same_category_precedents(incidents, result.categories, nearest_ids)
-    st.subheader(f"同じ類型（{md('・'.join(result.categories))}）の前例：{len(precedents)}件")
-    lines = []
-    for inc in precedents[:SHOWN_PRECEDENTS]:
-        summary = inc.description if len(inc.description) <= SUMMARY_CHARS else inc.description[:SUMMARY_CHARS] + "…"
-        lines.append(f"- **事案 {md(inc.id)}**　{md(display_year(inc.fiscal_year))}：{md(summary)}")
+    st.subheader(f"同じ類型（{md('・'.join(report.categories))}）の前例：{len(report.precedents)}件")
+    lines = [f"- **事案 {md(p.case_id)}**　{md(p.year)}：{md(p.summary)}" for p in report.shown_precedents]
     st.markdown("\n".join(lines) or "同じ類型の前例はありません。")
-    if len(precedents) > SHOWN_PRECEDENTS:
-        st.caption(f"ほか{len(precedents) - SHOWN_PRECEDENTS}件")
+    if report.more_precedents:
+        st.caption(f"ほか{report.more_precedents}件")
+
+
+def offer_downloads(report: TriageReport) -> None:
+    st.subheader("結果を保存")
+    st.caption("確認した事実、5つの事態の判定と理由、期限、初動の確認、前例を一つの文書にします（決裁・記録用）。")
+    document = report_document(report)
+    left, right = st.columns(2)
+    left.download_button(
+        "Word（.docx）でダウンロード", data=to_docx(document), file_name=f"{FILE_NAME}.docx", mime=DOCX_MIME
+    )
+    right.download_button(
+        "Markdown（.md）でダウンロード",
+        data=to_markdown(document).encode("utf-8"),
+        file_name=f"{FILE_NAME}.md",
+        mime="text/markdown",
+    )
 
 
 engine = get_engine()
@@ -97,7 +109,8 @@ digest = hashlib.sha256(text.encode()).hexdigest()
 cache = st.session_state.setdefault("triage-suggestions", {})
 if digest not in cache:
     cache.clear()
-    cache[digest] = suggest(text, nearest_precedents(text, engine.searcher))
+    with st.spinner("近い前例を探して、確認項目の提案を作っています…"):
+        cache[digest] = suggest(text, nearest_precedents(text, engine.searcher))
 suggestions = cache[digest]
 if st.session_state.get("triage-digest") != digest:
     st.session_state["triage-digest"] = digest
@@ -122,5 +135,9 @@ checklist = Checklist(
     people=None if people is None else int(people),
     **{f: st.session_state[f"triage-{f}"] for f in QUESTIONS},
 )
-show_result(assess(checklist), engine.corpus.incidents, suggestions.precedent_ids)
+result = assess(checklist)
+precedents = same_category_precedents(engine.corpus.incidents, result.categories, suggestions.precedent_ids)
+report = build_report(text, result, precedents, labels=engine.corpus.labels, suggestions=suggestions)
+show_result(report)
+offer_downloads(report)
 st.caption(md(DISCLAIMER))
