@@ -145,7 +145,7 @@ def test_programming_errors_still_raise(zenrei_home, monkeypatch):
 
 def test_serve_runs_streamlit_through_this_python_with_the_watcher_off_and_the_options_passed():
     command = streamlit_command("0.0.0.0", 8600)
-    assert command[:5] == [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py")]
+    assert command[:5] == [sys.executable, "-m", "streamlit", "run", str(REPO / "serve.py")]  # app.py behind the gate
     options = dict(zip(command[5::2], command[6::2], strict=True))
     assert options["--server.fileWatcherType"] == "none"
     assert options["--server.address"] == "0.0.0.0" and options["--server.port"] == "8600"

@@ -16,8 +16,9 @@ from data.records import Incident
 from data.years import display_year
 
 from ..errors import UserError
-from ..triage import DISCLAIMER, ENTITIES, LOCAL_GOVERNMENT, STATUS_LABELS, TRI_LABELS, Checklist, Triage, assess
-from ..triage_hints import SOURCE_LABELS, Suggestions, nearest_precedents, same_category_precedents, suggest
+from ..triage import DISCLAIMER, ENTITIES, LOCAL_GOVERNMENT, TRI_LABELS, Checklist, Triage, assess
+from ..triage_hints import Suggestions, nearest_precedents, same_category_precedents, suggest
+from ..triage_report import build_report, render_text
 from .common import configured_corpus, open_cli_engine
 
 TRI_CHOICES = ("yes", "no", "unknown")
@@ -115,33 +116,15 @@ def report_to_dict(result: Triage, suggestions: Suggestions, precedents: list[In
     }
 
 
-def report_to_text(result: Triage, suggestions: Suggestions, precedents: list[Incident]) -> str:
-    checklist = result.checklist
-    lines = [f"※ {result.disclaimer}", "", f"判定: {result.verdict_label}（{checklist.entity}：{result.legal_basis}）"]
-    for finding in result.findings:
-        mark = STATUS_MARKS[finding.status]
-        label = STATUS_LABELS[finding.status]
-        lines.append(f"  {mark} ({finding.situation.number}) {finding.situation.name} — {label}：{finding.reason}")
-    if result.deadlines:
-        lines += ["", f"期限（発覚日 {checklist.discovered.isoformat()}）:"]
-        lines += [f"  {d.kind}: {d.label}\n      根拠: {d.rule}" for d in result.deadlines]
-    if result.notes:
-        lines += ["", "注意:", *(f"  - {note}" for note in result.notes)]
-    lines += ["", "提案（本文と近い前例から。判定には確認済みの回答だけを使っています）:"]
-    if result.verdict == "pending":
-        lines.append("  未確認の項目は --sensitive yes 等で確認するか、--accept-suggestions で提案を採用してください。")
-    for field, s in suggestions.by_field().items():
-        source = SOURCE_LABELS[s.source]
-        lines.append(f"  {FIELD_LABELS[field]}: {_suggestion_value(field, s.value)}［{source}］ {s.describe()}")
-    if result.categories:
-        wanted = "・".join(result.categories)
-        lines += ["", f"同じ類型（{wanted}）の前例: {len(precedents)}件"]
-        for incident in precedents[:SHOWN_PRECEDENTS]:
-            lines.append(f"  - 事案 {incident.id}  {display_year(incident.fiscal_year)}  {_summary(incident)}")
-        if len(precedents) > SHOWN_PRECEDENTS:
-            lines.append(f"  （ほか{len(precedents) - SHOWN_PRECEDENTS}件。--json ですべて表示）")
-    lines += ["", f"※ {DISCLAIMER}"]
-    return "\n".join(lines)
+def report_to_text(
+    text: str, result: Triage, suggestions: Suggestions, precedents: list[Incident], labels: dict[str, str]
+) -> str:
+    """The page's triage result (assistant/triage_report.py), as plain text, with the CLI's hint."""
+    rendered = render_text(build_report(text, result, precedents, labels=labels, suggestions=suggestions))
+    if result.verdict != "pending":
+        return rendered
+    hint = "未確認の項目は --sensitive yes 等で確認するか、--accept-suggestions で提案を採用してください。"
+    return f"{rendered}\n\n{hint}"
 
 
 def cmd_triage(args: argparse.Namespace) -> int:
@@ -149,10 +132,12 @@ def cmd_triage(args: argparse.Namespace) -> int:
         raise UserError("発覚日を --discovered 2024-05-01 の形で指定してください。 (--discovered is required)")
     if args.no_search:
         # No model, but the same cases as with search: the tables and the imported ones.
-        incidents, nearest = configured_corpus().incidents, []
+        corpus = configured_corpus()
+        incidents, nearest, labels = corpus.incidents, [], corpus.labels
     else:
         engine = _engine()
         incidents, nearest = engine.corpus.incidents, nearest_precedents(args.text, engine.searcher)
+        labels = engine.corpus.labels
     suggestions = suggest(args.text, nearest)
     confirmed = {f: getattr(args, f) for f in FIELD_LABELS}
     if args.accept_suggestions:
@@ -165,7 +150,7 @@ def cmd_triage(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report_to_dict(result, suggestions, precedents), ensure_ascii=False, indent=2))
     else:
-        print(report_to_text(result, suggestions, precedents))
+        print(report_to_text(args.text, result, suggestions, precedents, labels))
     return 0
 
 
