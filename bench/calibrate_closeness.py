@@ -13,7 +13,7 @@ A logistic regression turns those into P(the hit is relevant). On the training f
 (grouped by publishing body; dev and no-precedent questions by a hash of their id) it is fitted and
 two thresholds are chosen: `near` = the lowest P at which the best hit of at most 10% of questions
 that do have precedents would be called distant, maximizing the no-precedent questions flagged;
-`close` = the lowest P whose hits are relevant at least 80% of the time. The test folds are only
+`close` = the lowest P whose hits are relevant at least 70% of the time. The test folds are only
 scored. The shipped calibration is fitted the same way on all questions, for this model only.
 """
 
@@ -43,7 +43,9 @@ K = 5
 TOP = 10
 EVAL = ROOT / "data" / "eval"
 FALSE_FLAG_LIMIT = 0.10
-CLOSE_PRECISION = 0.80
+# Precision 0.8 was tried first: no threshold reached it on most training folds (labels were then
+# only near/distant), so 0.7.
+CLOSE_PRECISION = 0.70
 
 
 def fold_of(key: str) -> int:
