@@ -26,10 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .kinds import KIND_VOCABULARY, Kinds
+from .kinds import KIND_VOCABULARY, OTHER, Kinds
 
 MODEL_FILE = Path(__file__).resolve().parent / "models" / "kinds.npz"
 _SPACES = re.compile(r"\s+")
+# A fixed guard (not tuned): over a text the rules found no kind in, the model needs P >= 0.5.
+MIN_OVER_NOTHING = 0.5
 
 
 def normalize(text: str) -> str:
@@ -108,8 +110,13 @@ class KindModel:
         model was never taught)."""
         if kinds.main not in self.classes:
             return kinds
-        main = self.predict(text, kinds)
+        probabilities = self.probabilities(text, kinds)
+        main = self.classes[int(np.argmax(probabilities))]
         if main == kinds.main:
+            return kinds
+        # Where the rules saw no kind at all, the text may tell no incident (「会議の日程が決まった」):
+        # the model must then be more sure than not.
+        if kinds.main == OTHER and probabilities.max() < MIN_OVER_NOTHING:
             return kinds
         rest = tuple(k for k in kinds.kinds if k != main and k in KIND_VOCABULARY and k != "その他")
         return Kinds(kinds=(main, *rest), medium=kinds.medium, contractor=kinds.contractor)
