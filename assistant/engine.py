@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.concept_cache import warm_concepts
 from index.embedder import Embedder, open_embedder
 from index.incremental import UpdateStats, sync
 from index.manifest import IndexMismatch
@@ -54,7 +55,7 @@ def open_engine(
         progress=progress,
         force=force,
     )
-    searcher.concept_vectors()  # embedded now, so that no question waits for them
+    warm_concepts(searcher, index_dir or settings.index_dir)  # now, so that no question waits for them
     return Engine(searcher=searcher, corpus=corpus, rebuilt_because=reason)
 
 
@@ -64,7 +65,7 @@ def refresh_engine(engine: Engine, settings: Settings, *, index_dir: Path | None
     start loads it instead of rebuilding."""
     corpus = load_corpus(settings.tables, store_file=store_path(settings.home))
     searcher, stats = sync(engine.searcher, corpus.incidents)
-    searcher.concept_vectors()
+    warm_concepts(searcher, index_dir or settings.index_dir)
     expected = expected_manifest(corpus.incidents, searcher.embedder, corpus.checksum)
     save_searcher_exclusive(searcher, expected, index_dir or settings.index_dir)
     return Engine(searcher=searcher, corpus=corpus, rebuilt_because=None), stats
@@ -135,10 +136,10 @@ def open_engine_handle(
         last = load_last_good(embedder, directory)
         if last is None:
             return EngineHandle(open_engine(settings, embedder=embedder, index_dir=index_dir, progress=progress))
-        last.concept_vectors()
+        warm_concepts(last, directory)
         old = dataclasses.replace(corpus, incidents=last.incidents, warnings=())
         handle = EngineHandle(Engine(searcher=last, corpus=old, rebuilt_because=None), stale_because=str(exc))
         handle.rebuild_in_background(settings, embedder, index_dir)
         return handle
-    searcher.concept_vectors()
+    warm_concepts(searcher, directory)
     return EngineHandle(Engine(searcher=searcher, corpus=corpus, rebuilt_because=None))
