@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.engine import load_model_in_background
 from ui.gate import require_password
 
 # Material icons ship with Streamlit's own font: they render offline where emoji fonts are missing.
@@ -18,3 +19,4 @@ PAGES = [
 ]
 
 st.navigation(PAGES).run()
+load_model_in_background()  # after the page is drawn: its first paint never waits for torch
