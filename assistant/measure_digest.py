@@ -13,7 +13,6 @@ from index.embedder import Embedder
 from index.searcher import Hit
 
 from .answer import MeasureLine
-from .drafting import THEMES, SourceMeasure, citation_for, merge_measures
 from .measure_quality import assess
 
 
@@ -25,6 +24,10 @@ class MeasureDigest:
 
 
 def digest_measures(hits: tuple[Hit, ...], embedder: Embedder) -> MeasureDigest:
+    # Imported here: drafting brings scipy's clustering (about a second), which a plain
+    # question, the CLI's search and the page's first paint never need.
+    from .drafting import THEMES, SourceMeasure, citation_for, merge_measures
+
     kept: list[SourceMeasure] = []
     aside: dict[str, list[str]] = {}
     for hit in hits:

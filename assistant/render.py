@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from data.years import display_year, era_label
@@ -73,10 +74,19 @@ def answer_to_text(ans: Answer) -> str:
 _MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()#+-.!|<>~$:=&\"'^%@/;?,")
 
 
+# The page's Markdown also links bare addresses (GFM "autolink literals": http://…, www.…,
+# name@host) after unescaping, so a backslash cannot stop them; an invisible word joiner inside
+# the marker can. A cell's address then shows as text, never as a link the browser may follow.
+_AUTOLINK_MARKERS = re.compile(r"(?i)(?<![a-z])(https?|ftp|www)(?=:|\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
 def escape_markdown(text: str) -> str:
     """Make data safe to show through Markdown: every ASCII punctuation mark is escaped.
 
     CommonMark lets any ASCII punctuation be backslash-escaped, so this turns links, HTML,
-    emphasis, LaTeX ($) and Streamlit's :color[…] directives into literal text.
+    emphasis, LaTeX ($) and Streamlit's :color[…] directives into literal text; bare web and
+    mail addresses get a word joiner so that they are not made into links either.
     """
+    text = _AUTOLINK_MARKERS.sub(lambda m: (m.group(1) or "") + WORD_JOINER, text)
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)

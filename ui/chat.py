@@ -22,10 +22,15 @@ EXAMPLES = (
 )
 
 SCROLL_TO_ANSWER = """<script>/* answer ANSWER_NUMBER */
-setTimeout(() => {
-  const answers = document.querySelectorAll('[data-testid="stChatMessage"]');
-  if (answers.length) answers[answers.length - 1].scrollIntoView({block: "start"});
-}, 300);
+(() => {
+  const show = () => {
+    const answers = document.querySelectorAll('[data-testid="stChatMessage"]');
+    if (answers.length) answers[answers.length - 1].scrollIntoView({block: "start"});
+  };
+  // Cards are drawn after the summary: place it again once they have arrived.
+  for (const delay of [100, 600, 1500]) setTimeout(show, delay);
+  window.zenreiScrolledTo = ANSWER_NUMBER;
+})();
 </script>"""
 
 engine = get_engine()
