@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -75,13 +76,14 @@ def _load() -> str:
 def stages_child(question: str) -> None:
     """Runs in a fresh interpreter: time each stage of opening Zenrei and answering once."""
     laps: dict[str, float] = {}
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
 
     def lap(name: str) -> None:
-        nonlocal t
-        now = time.perf_counter()
+        nonlocal t, c
+        now, cpu = time.perf_counter(), time.process_time()
         laps[name] = round(now - t, 3)
-        t = now
+        laps[f"{name} [CPU]"] = round(cpu - c, 3)
+        t, c = now, cpu
 
     import datetime as dt
 
@@ -142,23 +144,34 @@ def run_stages(env: dict[str, str], runs: int) -> dict[str, dict[str, float]]:
 # ------------------------------------------------------------------ (b) CLI, (c) first start
 
 
-def time_process(command: list[str], env: dict[str, str]) -> float:
-    t0 = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_process(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one process. On a shared machine the CPU time (user + system, all
+    threads) barely depends on the others' load; the wall time does, a lot."""
+    t0, c0 = time.perf_counter(), _children_cpu()
     subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, _children_cpu() - c0
 
 
 def bench_cli(env: dict[str, str], runs: int) -> dict:
     subprocess.run([PYTHON, "-m", "assistant", "build"], env=env, cwd=ROOT, capture_output=True, check=True)
-    walls = [time_process([PYTHON, "-m", "assistant", "search", QUESTION], env) for _ in range(runs)]
-    return {"search wall time (s)": _summary(walls), "stages (s)": run_stages(env, runs)}
+    timed = [time_process([PYTHON, "-m", "assistant", "search", QUESTION], env) for _ in range(runs)]
+    return {
+        "search wall time (s)": _summary([wall for wall, _ in timed]),
+        "search CPU time (s)": _summary([cpu for _, cpu in timed]),
+        "stages (s)": run_stages(env, runs),
+    }
 
 
 def bench_first(base: Path, model: Path, runs: int) -> dict:
     walls, stage_envs = [], []
     for i in range(runs):
         home = base / f"first-{i}"
-        walls.append(time_process([PYTHON, "-m", "assistant", "build"], _env(home, model)))
+        walls.append(time_process([PYTHON, "-m", "assistant", "build"], _env(home, model))[0])
         stage_envs.append(_env(base / f"first-stages-{i}", model))
     stages: dict[str, list[float]] = {}
     for env in stage_envs:  # each in its own empty home: the breakdown of a first start
