@@ -30,6 +30,8 @@ class MeasureLine:
 
     text: str
     incident_ids: tuple[str, ...]
+    theme: str = ""  # the drafting theme (確認体制・ダブルチェック, …) when merged by theme
+    wordings: int = 1  # distinct wordings merged into this line
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Answer:
     notices: tuple[str, ...] = ()  # things the user should know about how the question was read
     chips: tuple[Chip, ...] = ()  # filters read from the chat, removable on the page
     measures: tuple[MeasureLine, ...] = ()  # set when the user asked for the measures only
+    set_aside: tuple[MeasureLine, ...] = ()  # with `measures`: lines of the cases that are no measure
+    first_rank: int = 1  # rank of the first hit: 「もっと見せて」 shows only the cases after those shown
     distant: bool = False  # no close precedent: the hits are only the nearest there are
 
 
@@ -85,24 +89,6 @@ def _browse(searcher: Searcher, filters: Filters, top_k: int, notices: tuple[str
     )
     summary = f"条件に合う事案は{len(matching)}件です。新しい順に{len(hits)}件を示します。"
     return Answer(question="", summary=summary, hits=hits, filters=filters, notices=notices)
-
-
-def distinct_measures(hits: tuple[Hit, ...]) -> tuple[MeasureLine, ...]:
-    """The measures of the cases, identical wordings merged, in the order the cases rank.
-
-    Exact matches only, so the chat answers at once; the 起案 page (assistant/drafting.py) merges
-    measures that say the same thing in other words.
-    """
-    merged: dict[str, list[str]] = {}
-    shown: dict[str, str] = {}
-    for hit in hits:
-        for measure in hit.incident.measures:
-            key = unicodedata.normalize("NFKC", measure).rstrip("。．. ")
-            shown.setdefault(key, measure)
-            ids = merged.setdefault(key, [])
-            if hit.incident.id not in ids:
-                ids.append(hit.incident.id)
-    return tuple(MeasureLine(shown[key], tuple(ids)) for key, ids in merged.items())
 
 
 def summarize_distant(hits: tuple[Hit, ...]) -> str:

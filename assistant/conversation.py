@@ -1,7 +1,8 @@
 """Reading a chat message in the light of the last one: new question, refinement or follow-up.
 
-「R6だけ」「要配慮のみ」 narrow the last question; 「もっと見せて」 shows more of it;
-「防止策だけまとめて」 gathers the measures of the cases already shown. Deterministic on purpose:
+「R6だけ」「要配慮のみ」 narrow the last question; 「もっと見せて」 shows the next cases of it
+(only those, within the same filters); 「防止策だけまとめて」 gathers the measures of the cases
+already shown, merged as the 起案 page merges them. Deterministic on purpose:
 a privacy officer must be able to predict what a phrase does.
 """
 
@@ -16,7 +17,8 @@ from dataclasses import dataclass, replace
 from index.filters import Filters
 from index.searcher import Searcher
 
-from .answer import Answer, MeasureLine, answer, distinct_measures
+from .answer import Answer, answer
+from .measure_digest import digest_measures, digest_summary
 from .question import Stated, merge, read_filters
 
 MORE_STEP = 5  # cases added by 「もっと見せて」
@@ -33,10 +35,11 @@ _MAX_FOLLOW_UP_CHARS = 30  # a longer message is a new question, even if it ment
 
 @dataclass(frozen=True)
 class Request:
-    kind: str  # "search" or "measures"
+    kind: str  # "search", "more" or "measures"
     question: str  # what is searched (filter phrases removed)
     stated: Stated  # filters stated in the chat, shown as removable chips
     top_k: int
+    shown: int = 0  # with "more": how many of the cases were shown already
 
 
 def interpret(
@@ -50,7 +53,7 @@ def interpret(
     text = unicodedata.normalize("NFKC", message).strip()
     if previous is not None and len(text) <= _MAX_FOLLOW_UP_CHARS:
         if _MORE_RE.match(text):
-            return replace(previous, kind="search", top_k=previous.top_k + MORE_STEP)
+            return replace(previous, kind="more", top_k=previous.top_k + MORE_STEP, shown=previous.top_k)
         if _MEASURES_RE.search(text):
             return replace(previous, kind="measures")
     stated = read_filters(text, today=today, labels=labels)
@@ -68,8 +71,26 @@ def respond(request: Request, page_filters: Filters, *, searcher: Searcher) -> A
     filters = merge(page_filters, request.stated.filters)
     result = answer(request.question, filters, searcher=searcher, top_k=request.top_k)
     result = replace(result, chips=request.stated.chips)
+    if request.kind == "more":
+        return _only_new(result, request.shown)
     if request.kind == "measures":
-        lines: tuple[MeasureLine, ...] = distinct_measures(result.hits)
-        summary = f"表示中の前例{len(result.hits)}件の再発防止策を、重複を除いて{len(lines)}項目にまとめました。"
-        result = replace(result, summary=summary, measures=lines)
+        digest = digest_measures(result.hits, searcher.embedder)
+        summary = digest_summary(len(result.hits), digest)
+        result = replace(result, summary=summary, measures=digest.lines, set_aside=digest.set_aside)
     return result
+
+
+def _only_new(result: Answer, shown: int) -> Answer:
+    """The cases after the `shown` first ones: the earlier answer still shows those."""
+    new = result.hits[shown:]
+    if not new:
+        where = "この条件で" if not result.filters.is_empty else ""
+        summary = f"{where}これ以上の前例は見つかりませんでした（{shown}件をすべて表示済みです）。"
+    elif result.distant:
+        summary = (
+            f"続いて、参考までに近い事案を{len(new)}件示します"
+            f"（{shown + 1}〜{shown + len(new)}件目、いずれも内容の離れた事案です）。"
+        )
+    else:
+        summary = f"続いて似ている前例を{len(new)}件見つけました（{shown + 1}〜{shown + len(new)}件目）。"
+    return replace(result, hits=new, summary=summary, first_rank=shown + 1)

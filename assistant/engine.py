@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data.records import Incident
+from index.concept_cache import warm_concepts
 from index.embedder import Embedder, open_embedder
 from index.incremental import UpdateStats, sync
 from index.manifest import IndexMismatch
@@ -75,7 +76,7 @@ def open_engine(
         current=current,
     )
     corpus = latest[0]
-    opened.searcher.concept_vectors()  # embedded now, so that no question waits for them
+    warm_concepts(opened.searcher, index_dir or settings.index_dir)  # now, so that no question waits for them
     return Engine(opened.searcher, corpus, opened.rebuilt_because, opened.save_error)
 
 
@@ -99,7 +100,7 @@ def refresh_engine(engine: Engine, settings: Settings, *, index_dir: Path | None
             save_error = None
         except IndexSaveError as exc:
             save_error = str(exc)
-    searcher.concept_vectors()
+    warm_concepts(searcher, directory)
     return Engine(searcher=searcher, corpus=corpus, rebuilt_because=None, save_error=save_error), stats
 
 
@@ -168,10 +169,10 @@ def open_engine_handle(
         last = load_last_good(embedder, directory)
         if last is None:
             return EngineHandle(open_engine(settings, embedder=embedder, index_dir=index_dir, progress=progress))
-        last.concept_vectors()
+        warm_concepts(last, directory)
         old = dataclasses.replace(corpus, incidents=last.incidents, warnings=())
         handle = EngineHandle(Engine(searcher=last, corpus=old, rebuilt_because=None), stale_because=str(exc))
         handle.rebuild_in_background(settings, embedder, index_dir)
         return handle
-    searcher.concept_vectors()
+    warm_concepts(searcher, directory)
     return EngineHandle(Engine(searcher=searcher, corpus=corpus, rebuilt_because=None))

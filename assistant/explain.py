@@ -35,12 +35,20 @@ def _content_words(text: str) -> tuple[tuple[str, int, int], ...]:
         if pos[0] not in _CONTENT_POS or pos[1] in ("非自立可能", "数詞"):
             continue
         form = m.normalized_form()
-        if form in _STOP or len(m.surface().strip()) == 0:
+        if form in _STOP or not _is_content_form(form) or len(m.surface().strip()) == 0:
             continue
-        if len(form) == 1 and not ("\u4e00" <= form <= "\u9fff"):
-            continue  # a lone kana or letter is noise; a lone kanji (「証」「票」) is a word
         words.append((form, m.begin(), m.end()))
     return tuple(words)
+
+
+def _is_content_form(form: str) -> bool:
+    """Two characters at least, and not kana alone: 「おい」「よる」「おけ」 are the verbs of
+    「において」「による」「における」, and 「分」「等」 suffixes; none tells why a case matched."""
+    if len(form) < 2:
+        return False
+    return any(
+        "\u4e00" <= ch <= "\u9fff" or "\u30a1" <= ch <= "\u30fa" or ch.isascii() and ch.isalnum() for ch in form
+    )
 
 
 def _prepare(text: str) -> str:

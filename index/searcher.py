@@ -135,6 +135,12 @@ class Searcher:
                 self._concepts.update(zip((g.concept for g in GROUPS), vectors, strict=True))
             return self._concepts
 
+    def use_concept_vectors(self, vectors: dict[str, np.ndarray]) -> None:
+        """Dictionary vectors made earlier with this searcher's model (index/concept_cache.py)."""
+        with self._concepts_lock:
+            if not self._concepts:  # filled once: searches read the dict without the lock
+                self._concepts.update(vectors)
+
     def with_ranking(self, ranking: Ranking) -> Searcher:
         """The same indexes ranked another way (shares every index; nothing is rebuilt)."""
         other = copy.copy(self)

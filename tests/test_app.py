@@ -117,7 +117,7 @@ def test_follow_ups_refine_the_last_answer_and_chips_can_be_removed(app):
 
     app.chat_input[0].set_value("防止策だけまとめて").run()
     digest = [m.value for m in app.chat_message[-1].markdown]
-    assert any("再発防止策を、重複を除いて" in t for t in digest)
+    assert any("項目に整理しました" in t for t in digest)
     assert any(t.startswith("- ") and "〔事案" in t for t in digest)
 
 

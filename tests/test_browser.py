@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,10 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 LINK = "[link](javascript:alert(1))"
 HOSTILE_QUESTION = f"悪意表示テスト {SCRIPT}"
+# A table label made from a file name (#12): an image that would be fetched, a colour, bold.
+FILE_NAME_LABEL = "本市![e](http://203.0.113.9/e.png) :red[赤] __太__"
+PLAIN_URL = "https://example.org/report.html"
+WORD_JOINER = "\u2060"  # what the page puts inside a bare address so that it is not a link
 
 
 def _free_port() -> int:
@@ -68,14 +73,15 @@ def _write_hostile_table(folder: Path) -> Path:
     path = folder / "hostile.csv"
     rows = [
         ["id", "年度", "事案の内容", "類型", "再発防止策", "body", "source_url"],
-        ["X-1", "R6", f"悪意表示テスト一 {SCRIPT} 封筒の誤封入 {LINK}", "要配慮", f"{IMG} 封入時に確認する。",
-         SCRIPT, "javascript:alert(1)"],
+        ["X-1", "R6", f"悪意表示テスト一 {SCRIPT} 封筒の誤封入 {LINK} 詳細は {PLAIN_URL} を参照", "要配慮",
+         f"{IMG} 封入時に確認する。", SCRIPT, "javascript:alert(1)"],
         ["X-2", "R6", f"悪意表示テスト二 {IMG} 宛名の誤り {LINK}", "100人以上", f"{LINK} 宛名を確認する。", IMG, LINK],
     ]  # fmt: skip
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
     # The table's label comes from a catalog beside it: data too, so hostile too.
-    (folder / "sources.json").write_text(json.dumps({"hostile.csv": f"{IMG} {LINK}"}), encoding="utf-8")
+    label = f"{IMG} {LINK} {FILE_NAME_LABEL}"
+    (folder / "sources.json").write_text(json.dumps({"hostile.csv": label}), encoding="utf-8")
     return path
 
 
@@ -146,15 +152,43 @@ def browser():
             chromium.close()
 
 
-class ChatPage:
-    """The chat page in one browser tab, with the alerts it fired and its screenshots."""
+# Every spinner text the page shows, with when it appeared, and whether Streamlit's English
+# "Stop" was ever visible: collected in the page from its first script on.
+WATCH_SPINNERS = """
+window.zenreiSpinners = []; window.zenreiStopSeen = false;
+new MutationObserver(() => {
+  for (const s of document.querySelectorAll('[data-testid="stSpinner"]')) {
+    const text = s.innerText.trim();
+    if (text && !window.zenreiSpinners.some(x => x.text === text && performance.now() - x.at < 2000))
+      window.zenreiSpinners.push({text, at: performance.now()});
+  }
+  const widget = document.querySelector('[data-testid="stStatusWidget"]');
+  if (widget && widget.innerText.includes('Stop') && widget.offsetParent !== null) window.zenreiStopSeen = true;
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
 
-    def __init__(self, page, out: Path):
+
+class ChatPage:
+    """The chat page in one browser tab, with the alerts it fired, every request it made to a
+    host other than the server, and its screenshots."""
+
+    def __init__(self, page, out: Path, server_url: str = ""):
         self.page = page
         self.out = out
         self.dialogs: list[str] = []
         self.shots: list[Path] = []
+        self.outside: list[str] = []  # requests to any host but the server's: none allowed
+        self.steps: list[tuple[str, float, float]] = []  # (what was asked, start, end) in page time (ms)
+        self._server = urllib.parse.urlsplit(server_url).netloc
         page.on("dialog", self._on_dialog)  # alert(), confirm(), prompt(): none may ever open
+        page.on("request", self._on_request)
+
+    def _on_request(self, request) -> None:
+        parts = urllib.parse.urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "about"):
+            return  # made in the page itself
+        if parts.netloc != self._server:
+            self.outside.append(request.url)
 
     def _on_dialog(self, dialog) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -173,10 +207,13 @@ class ChatPage:
         before = self.messages().count()
         box = self.page.get_by_test_id("stChatInputTextArea")
         box.fill(question)
+        started = self.page.evaluate("performance.now()")
         box.press("Enter")
         answer = self.messages().nth(before + 1)
-        summary = answer.get_by_text(re.compile("前例を[0-9]+件見つけました|前例は見つかりませんでした")).first
+        pattern = "前例を[0-9]+件見つけました|前例は見つかりませんでした|項目に整理しました|記載がありません"
+        summary = answer.get_by_text(re.compile(pattern)).first
         summary.wait_for(timeout=120_000)
+        self.steps.append((question, started, self.page.evaluate("performance.now()")))
         found = re.search("([0-9]+)件", summary.inner_text())
         expected = int(found.group(1)) if found else 0
         # Cards arrive one by one after the summary: wait until as many as it announces are drawn.
@@ -195,8 +232,11 @@ class ChatPage:
         return text
 
     def wait_until_idle(self) -> None:
-        # While a script run is in progress the header shows a status widget ("Stop").
-        self.page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=120_000)
+        # The app root says whether a script run is in progress (the status widget is hidden).
+        self.page.wait_for_function(
+            "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'",
+            timeout=120_000,
+        )
 
     def choose_category(self, category: str) -> None:
         label = self.page.get_by_test_id("stWidgetLabel").get_by_text("類型", exact=True)
@@ -224,10 +264,12 @@ class ChatPage:
 @pytest.fixture
 def chat(browser, server, tmp_path, capsys):
     context = browser.new_context(locale="ja-JP", viewport={"width": 1400, "height": 1000})
+    context.add_init_script(WATCH_SPINNERS)
     started = time.monotonic()
-    page = ChatPage(context.new_page(), tmp_path)
+    page = ChatPage(context.new_page(), tmp_path, server.url)
     try:
         yield page.open(server.url)
+        assert page.outside == [], f"the page asked hosts other than its server: {page.outside}"
     finally:
         if page.shots:
             LAST_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
@@ -286,6 +328,69 @@ def test_a_hostile_table_label_in_the_sidebar_is_shown_as_text(chat):
     links = sidebar.locator("a")
     assert all(links.nth(i).inner_text().strip() != "link" for i in range(links.count()))
     assert sidebar.locator("a[href^='javascript']").count() == 0
+
+
+def test_the_page_asks_nothing_of_any_host_but_its_server(chat):
+    chat.ask(QUESTION)
+    pages = ("再発防止策の起案", "報告要否の確認", "事案を一覧で見る", "あなたならどうする？（研修）", "データの管理")
+    for name in pages:
+        chat.page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click()
+        chat.page.get_by_role("heading").first.wait_for()
+        chat.page.wait_for_timeout(300)
+        chat.wait_until_idle()
+    chat.page.get_by_test_id("stSidebarNav").get_by_text("前例を探す", exact=True).click()
+    chat.page.get_by_test_id("stChatInputTextArea").wait_for()
+    chat.wait_until_idle()
+    assert chat.outside == []  # favicon, fonts and icons included: all from the server
+    # Nor does the page name another host for the browser to fetch later: no image, script,
+    # style sheet or icon link anywhere but the server.
+    foreign = chat.page.evaluate(
+        """() => [...document.querySelectorAll('img[src], script[src], link[href], iframe[src]')]
+            .map(e => e.src || e.href).filter(u => u && !u.startsWith(location.origin) && !u.startsWith('data:'))"""
+    )
+    assert foreign == []
+
+
+def test_no_rendered_answer_shows_markdown_asterisks(chat):
+    # 「メール」「送信」 and 「不正」「アクセス」 are highlighted side by side in the cases.
+    for question in ("メールを送信した後で不正アクセスを受けた", QUESTION):
+        answer = chat.ask(question)
+        assert "**" not in answer
+        assert "\\" not in answer  # no escape shows either
+    chat.screenshot("no-asterisks")
+
+
+def test_a_hostile_file_name_label_renders_literally_and_fetches_nothing(chat):
+    answer = chat.ask(HOSTILE_QUESTION)
+    assert "X-1" in _case_ids(answer)
+    # A bare address inside a cell is text, not a link the browser could follow.
+    assert PLAIN_URL in answer.replace(WORD_JOINER, "")
+    assert chat.page.locator("a[href*='example.org']").count() == 0
+    chat.ask("本市だけ")  # a source chip: its label joins the labels of the tables, the hostile one too
+    chip = chat.page.get_by_role("button", name=re.compile("✕ "))
+    chip.first.wait_for()
+    shown = chip.first.inner_text().replace(WORD_JOINER, "")
+    assert FILE_NAME_LABEL in shown  # as written: no image, no colour, no bold
+    html = chip.first.inner_html()
+    assert "<img" not in html and "<strong" not in html and "color" not in html.lower()
+    page = chat.page
+    assert page.locator("img[src*='203.0.113.9']").count() == 0
+    assert page.locator("a[href*='example.org']").count() == 0
+    assert not any("203.0.113.9" in url for url in chat.outside)
+    chat.screenshot("hostile-file-name")
+
+
+def test_slow_steps_show_a_japanese_spinner_and_no_english_stop(chat):
+    chat.ask(QUESTION)
+    chat.ask("防止策だけまとめて")
+    spinners = chat.page.evaluate("window.zenreiSpinners")
+    slow = [(q, start, end) for q, start, end in chat.steps if end - start > 1500]
+    for question, start, end in slow:  # each answer that took over 1.5 s showed what it was doing
+        during = [s["text"] for s in spinners if start <= s["at"] <= end]
+        assert during, f"no spinner while answering {question!r} ({(end - start) / 1000:.1f} s)"
+        assert all(re.search("[ぁ-んァ-ン一-龥]", text) for text in during), during
+    assert all("Running" not in s["text"] for s in spinners)
+    assert not chat.page.evaluate("window.zenreiStopSeen")
 
 
 def test_the_server_keeps_no_trace_of_the_questions_asked(server):

@@ -75,11 +75,70 @@ def test_the_measures_answer_lists_each_measure_once_with_its_cases(searcher):
     assert digest.summary.startswith(f"表示中の前例{len(shown.hits)}件の再発防止策")
     texts = [line.text for line in digest.measures]
     assert len(texts) == len(set(texts))
-    for line in digest.measures:
-        assert all(
-            any(line.text == m for h in shown.hits if h.incident.id == i for m in h.incident.measures)
-            for i in line.incident_ids
-        )
+    for line in digest.measures:  # each item is worded as one of the cases it cites wrote it
+        cited = [h.incident for h in shown.hits if h.incident.id in line.incident_ids]
+        assert any(line.text in incident.measures for incident in cited)
+        assert line.theme
+
+
+def _case(case_id, measures, description="封筒に別の人の通知書を入れて送付した"):
+    from data.records import Incident
+    from index.searcher import Hit
+
+    incident = Incident(case_id, "t.csv", 2, 2024, "R6", description, (), tuple(measures), {})
+    return Hit(incident=incident, rank=1, score=1.0, similarity=0.9, lexical_score=1.0)
+
+
+def test_the_measures_digest_merges_repeats_leaves_out_pledges_and_says_so_truly():
+    from assistant.measure_digest import digest_measures, digest_summary
+
+    hits = (
+        _case("1", ["封入時に二人で宛名と中身を照合する。", "再発防止に努める。"]),
+        _case("2", ["封入時に二人で宛名と中身を照合する。", "以下の取扱いについて課内にて徹底するよう周知を行った。"]),
+        _case("3", ["メールの送信前に宛先を上司が確認する。"]),
+    )
+    digest = digest_measures(hits, FakeEmbedder())
+    assert [(line.text, line.incident_ids) for line in digest.lines] == [
+        ("封入時に二人で宛名と中身を照合する。", ("1", "2")),
+        ("メールの送信前に宛先を上司が確認する。", ("3",)),
+    ]
+    assert {line.text for line in digest.set_aside} == {
+        "再発防止に努める。",
+        "以下の取扱いについて課内にて徹底するよう周知を行った。",
+    }
+    summary = digest_summary(len(hits), digest)
+    # 5 lines in: 3 measures (one said twice) became 2 items, 2 lines set aside.
+    assert summary.startswith("表示中の前例3件の再発防止策5件を、同じ趣旨の記述をまとめて2項目に整理しました")
+    assert "（1件を統合）" in summary
+    assert "具体的な対策を述べていない記述2件" in summary
+
+
+def test_with_nothing_to_merge_the_summary_does_not_claim_a_merge():
+    from assistant.measure_digest import digest_measures, digest_summary
+
+    hits = (_case("1", ["封入時に二人で照合する。"]), _case("2", ["USBメモリを暗号化する。"]))
+    digest = digest_measures(hits, FakeEmbedder())
+    summary = digest_summary(2, digest)
+    assert "統合" not in summary and "重複はありませんでした" in summary
+
+
+def test_more_shows_only_the_next_cases_and_never_any_outside_the_filters(searcher):
+    first = ask(FIRST)
+    shown = respond(first, Filters(), searcher=searcher)
+    more = respond(ask("もっと見せて", first), Filters(), searcher=searcher)
+    assert [h.rank for h in more.hits] == list(range(6, 6 + MORE_STEP))
+    assert not {h.incident.id for h in shown.hits} & {h.incident.id for h in more.hits}
+    assert more.summary.startswith(f"続いて似ている前例を{MORE_STEP}件見つけました（6〜10件目）")
+
+    # 不正目的: three cases in the seed, all shown at once; 「もっと」 adds none from elsewhere.
+    narrowed = ask("不正目的だけ", first)
+    within = respond(narrowed, Filters(), searcher=searcher)
+    again = respond(ask("もっと見せて", narrowed), Filters(), searcher=searcher)
+    assert len(within.hits) == 3 and again.hits == ()
+    assert "これ以上の前例は見つかりませんでした" in again.summary
+    sidebar = Filters(categories=frozenset({"不正目的"}))
+    again = respond(ask("もっと見せて", first), sidebar, searcher=searcher)
+    assert all("不正目的" in h.incident.categories for h in again.hits)
 
 
 def test_a_refinement_is_answered_within_its_filters(searcher):

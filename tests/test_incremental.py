@@ -14,7 +14,6 @@ from assistant.store import Store, store_path
 from data import read_table
 from index import incremental
 from index.storage import build_searcher
-from index.synonyms import GROUPS, group_text
 
 NEW_CASE = "児童手当の通知書を封筒に入れる際、他の世帯の通知書を同封して郵送した"
 
@@ -102,10 +101,10 @@ def test_an_import_updates_the_saved_index_and_the_next_start_loads_it(tmp_path,
     assert engine.corpus.label(hit.incident) == "取り込んだ事案（imported.csv）"
     embedder.texts.clear()
     reopened = open_engine(settings, embedder=embedder)
-    # Loaded, not rebuilt: nothing of the corpus is embedded, only the dictionary's groups,
-    # which every start embeds once for the dense leg.
+    # Loaded, not rebuilt: nothing is embedded, not even the dictionary's groups, whose
+    # vectors are kept beside the index (index/concept_cache.py).
     assert reopened.rebuilt_because is None
-    assert embedder.texts == [group_text(g) for g in GROUPS]
+    assert embedder.texts == []
     assert len(reopened.corpus.incidents) == len(seed) + 1
 
 

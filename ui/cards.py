@@ -4,9 +4,10 @@ import re
 
 import streamlit as st
 
-from assistant.answer import Answer
+from assistant.answer import Answer, MeasureLine
 from assistant.explain import highlight_spans, shared_words
 from assistant.render import escape_markdown as md
+from assistant.render import measures_by_theme
 from data.records import Incident
 from data.years import display_year
 from index.searcher import Hit
@@ -27,12 +28,22 @@ def source_line(hit: Hit, label: str | None = None) -> str:
     return "出典: " + " · ".join(parts)
 
 
+def merged_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans as one: 「メール」「送信」 side by side are one bold run,
+    since `**メール****送信**` is not bold in Markdown but four literal asterisks."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
 def highlighted(text: str, spans: list[tuple[int, int]]) -> str:
     """Escaped Markdown of `text` with the given spans in bold."""
     out, last = [], 0
-    for start, end in spans:
-        if start < last:
-            continue
+    for start, end in merged_spans(spans):
         out += [md(text[last:start]), f"**{md(text[start:end])}**"]
         last = end
     out.append(md(text[last:]))
@@ -87,6 +98,11 @@ def case_card(
             st.feedback("thumbs", key=key, on_change=on_feedback, args=(key, question, inc.id))
 
 
+def _measure_item(line: MeasureLine) -> str:
+    merged = f"（{line.wordings}通りの書き方をまとめました）" if line.wordings > 1 else ""
+    return f"- {md(line.text)}{merged}　〔事案 {md('、'.join(line.incident_ids))}〕"
+
+
 def show_answer(
     result: Answer, labels: dict[str, str] | None = None, on_feedback=None, key_prefix: str = "answer"
 ) -> None:
@@ -96,10 +112,15 @@ def show_answer(
         st.warning(md(result.summary))  # said first and plainly: nothing here is really alike
     else:
         st.markdown(md(result.summary))
-    if result.measures:
-        # 「防止策だけまとめて」: the measures, each cited to the cases that used it.
-        lines = [f"- {md(line.text)}　〔事案 {md('、'.join(line.incident_ids))}〕" for line in result.measures]
-        st.markdown("\n".join(lines))
+    if result.measures or result.set_aside:
+        # 「防止策だけまとめて」: the merged measures by theme, each cited to the cases that used it.
+        for theme, group in measures_by_theme(result.measures):
+            if theme:
+                st.markdown(f"**{md(theme)}**")
+            st.markdown("\n".join(_measure_item(line) for line in group))
+        if result.set_aside:
+            with st.expander(f"具体的な対策を述べていない記述（{len(result.set_aside)}件、参考）"):
+                st.markdown("\n".join(_measure_item(line) for line in result.set_aside))
         return
     for hit in result.hits:
         label = (labels or {}).get(hit.incident.source)

@@ -12,7 +12,7 @@ from assistant.render import escape_markdown as md
 from assistant.settings import Settings
 from assistant.transcript import conversation_document
 from ui.cards import show_answer
-from ui.engine import get_engine, sidebar_filters
+from ui.engine import ensure_model_loaded, get_engine, sidebar_filters
 
 EXAMPLES = (
     "封筒に別の人の受給者証を入れて送ってしまった",
@@ -20,6 +20,18 @@ EXAMPLES = (
     "委託先のサーバーがランサムウェアに感染した",
     "家庭訪問で預かった申請書をなくした",
 )
+
+SCROLL_TO_ANSWER = """<script>/* answer ANSWER_NUMBER */
+(() => {
+  const show = () => {
+    const answers = document.querySelectorAll('[data-testid="stChatMessage"]');
+    if (answers.length) answers[answers.length - 1].scrollIntoView({block: "start"});
+  };
+  // Cards are drawn after the summary: place it again once they have arrived.
+  for (const delay of [100, 600, 1500]) setTimeout(show, delay);
+  window.zenreiScrolledTo = ANSWER_NUMBER;
+})();
+</script>"""
 
 engine = get_engine()
 filters, top_k = sidebar_filters(engine)
@@ -53,7 +65,10 @@ if prompt := st.chat_input("例：封筒に別の人の受給者証を入れて�
 elif pending := st.session_state.pop("pending_request", None):
     request, said = pending
 if request is not None:
-    result = respond(request, filters, searcher=engine.searcher)
+    ensure_model_loaded(engine)  # seconds, once per server start, and only if no one asked before
+    working = "再発防止策をまとめています…" if request.kind == "measures" else "似ている前例を探しています…"
+    with st.spinner(working):
+        result = respond(request, filters, searcher=engine.searcher)
     st.session_state.last_request = request
     messages += [{"role": "user", "content": said}, {"role": "assistant", "answer": result}]
 
@@ -79,7 +94,7 @@ for number, message in enumerate(messages):
             for chip in result.chips:
                 if latest:
                     row.button(
-                        f"✕ {chip.label}",
+                        f"✕ {md(chip.label)}",  # a label can quote a table's name: data, escaped
                         key=f"chip-{number}-{chip.key}",
                         on_click=remove_chip,
                         args=(chip.key, chip.label),
@@ -88,6 +103,11 @@ for number, message in enumerate(messages):
                 else:
                     row.badge(md(chip.label), color="gray")
         show_answer(result, engine.corpus.labels, save_feedback, key_prefix=f"m{number}")
+
+if request is not None:
+    # Streamlit keeps the view where it was (or at the bottom, on the last card): bring the top
+    # of the new answer, its summary, into view. A fixed script; the number only makes it new.
+    st.html(SCROLL_TO_ANSWER.replace("ANSWER_NUMBER", str(len(messages))), unsafe_allow_javascript=True)
 
 if messages:
     # For the file the officer keeps: the whole chat, its cases and any draft from the 起案 page.

@@ -14,26 +14,71 @@ from domain.kinds import KIND_VOCABULARY
 from index.embedder import Embedder
 from index.filters import Filters
 
+# Build steps as the page names them (the library's messages carry English for the terminal).
+_STEP_LABELS = {
+    "descriptions": "過去の事案の内容を読み取っています",
+    "measures": "再発防止策を読み取っています",
+    "BM25": "語で探すための索引を作っています",
+    "done": "索引ができました",
+}
+MODEL_LOADING = "検索モデルを読み込んでいます（起動後に一度だけ、数秒かかります）…"
 
-@st.cache_resource(show_spinner="モデルを読み込んでいます…")
+
+@st.cache_resource(show_spinner="検索モデルを準備しています…")
 def get_embedder(model: str, cache_dir: str) -> Embedder:
     # Cached apart from the engine: after an import the engine is reopened, the model is not.
     # Looked up through assistant.engine so tests that replace the model there are obeyed.
+    # With a materialized model this returns at once: the weights load on first use.
     return engine_module.open_embedder(model, Path(cache_dir))
 
 
-@st.cache_resource(show_spinner="索引を読み込んでいます…")
+def build_step_text(message: str, done: int, total: int) -> str:
+    """What the first start's bar says: the step in Japanese and how far it is."""
+    label = next((text for key, text in _STEP_LABELS.items() if key in message), message.split(" (")[0])
+    count = f"（{done}/{total}件）" if total > 1 else ""
+    return f"初回の準備：{label}{count}"
+
+
+def _build_bar(embedder: Embedder):
+    """A progress callback drawing one bar that moves per embedding batch."""
+    bar = st.progress(0.0, text="索引を開いています…")
+
+    def report(message: str, done: int, total: int) -> None:
+        if not getattr(embedder, "loaded", True):
+            # Building needs the model: say so while its weights load (several seconds).
+            bar.progress(0.0, text=f"初回の準備：{MODEL_LOADING}")
+            embedder.load()
+        bar.progress(min(done / max(total, 1), 1.0), text=build_step_text(message, done, total))
+
+    return bar, report
+
+
+# No spinner of its own: it would sit above the bar and hide its text.
+@st.cache_resource(show_spinner=False)
 def get_engine_handle() -> EngineHandle:
     settings = Settings.from_env()
     embedder = get_embedder(settings.model, str(settings.model_cache))
-    bar = st.progress(0.0, text="索引を準備しています…")
-    handle = open_engine_handle(
-        settings,
-        embedder=embedder,
-        progress=lambda msg, done, total: bar.progress(min(done / max(total, 1), 1.0), text=f"{msg} {done}/{total}"),
-    )
+    bar, report = _build_bar(embedder)
+    handle = open_engine_handle(settings, embedder=embedder, progress=report)
     bar.empty()
     return handle
+
+
+def load_model_in_background() -> None:
+    """Start loading the model once the page is drawn, so the first question rarely waits."""
+    settings = Settings.from_env()
+    embedder = get_embedder(settings.model, str(settings.model_cache))
+    start = getattr(embedder, "load_in_background", None)
+    if start is not None:
+        start()
+
+
+def ensure_model_loaded(engine: Engine) -> None:
+    """Before a search: if the model is still loading, wait for it under a Japanese spinner."""
+    embedder = engine.searcher.embedder
+    if not getattr(embedder, "loaded", True):
+        with st.spinner(MODEL_LOADING):
+            embedder.load()
 
 
 def get_engine() -> Engine:
