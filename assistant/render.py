@@ -9,6 +9,7 @@ from data.years import display_year, era_label
 from index.searcher import Hit
 
 from .answer import Answer, MeasureLine
+from .precedent import LEVEL_LABELS
 
 
 def hit_to_dict(hit: Hit) -> dict[str, Any]:
@@ -18,6 +19,7 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
         "rank": hit.rank,
         "score": round(hit.score, 6),
         "similarity": round(hit.similarity, 4),
+        "closeness": hit.closeness,  # close / near / distant, as the page labels it (None: no calibration)
         "fiscal_year": inc.fiscal_year,
         "year_label": era_label(inc.fiscal_year) if inc.fiscal_year is not None else None,
         "year_raw": inc.year_raw,
@@ -59,7 +61,7 @@ def answer_to_text(ans: Answer) -> str:
         badges = " ".join(f"[{c}]" for c in inc.categories)
         lines += [
             "",
-            f"{hit.rank}. 事案 {inc.id}  {display_year(inc.fiscal_year)}  {badges}  類似度 {hit.similarity:.2f}",
+            f"{hit.rank}. 事案 {inc.id}  {display_year(inc.fiscal_year)}  {badges}  {closeness_text(hit)}",
             f"   出典: {inc.citation}",
             f"   {inc.description}",
         ]
@@ -79,6 +81,11 @@ _MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()#+-.!|<>~$:=&\"'^%@/;?,")
 # the marker can. A cell's address then shows as text, never as a link the browser may follow.
 _AUTOLINK_MARKERS = re.compile(r"(?i)(?<![a-z])(https?|ftp|www)(?=:|\.)|(?=@)")
 WORD_JOINER = "\u2060"
+
+
+def closeness_text(hit: Hit) -> str:
+    """「とても近い」「近い」「参考」 where the model is calibrated, else the raw cosine."""
+    return LEVEL_LABELS[hit.closeness] if hit.closeness else f"類似度 {hit.similarity:.2f}"
 
 
 def escape_markdown(text: str) -> str:

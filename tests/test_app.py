@@ -25,6 +25,11 @@ def app(zenrei_home, real_model_dir, monkeypatch):
     return at
 
 
+def _is_card(text):
+    """A case card's heading: 「**1. 事案 12**　令和6年度 (2024)　:green-badge[とても近い]」."""
+    return re.match(r"\*\*\d+\. 事案 ", text.replace("\\", "")) is not None
+
+
 def _texts(at):
     # What the reader sees: the page escapes every markup character in data with a backslash.
     return [m.value.replace("\\", "") for m in at.markdown]
@@ -41,7 +46,7 @@ def test_a_question_gets_a_summary_and_case_cards_with_measures_and_sources(app)
     assert not app.exception
     texts = _texts(app)
     assert any(t.startswith("似ている前例を5件見つけました") for t in texts)
-    assert sum(t.startswith("**") and "事案" in t and "類似度" in t for t in texts) == 5
+    assert sum(_is_card(t) for t in texts) == 5
     assert any("令和6年度 (2024)" in t for t in texts)
     assert any(t.startswith("- ") for t in texts)  # measures as a bulleted list
     assert any("data/tables/seed.txt:" in c.value.replace("\\", "") for c in app.caption)
@@ -65,7 +70,7 @@ def test_sidebar_category_filter_is_respected(app):
     app.sidebar.multiselect[0].set_value(["不正目的"]).run()
     app.chat_input[0].set_value("委託先から個人情報が漏えいした").run()
     assert not app.exception
-    cards = [t for t in _texts(app) if t.startswith("**") and "類似度" in t]
+    cards = [t for t in _texts(app) if _is_card(t)]
     improper = sum("不正目的" in inc.categories for inc in read_table(SEED).incidents)
     assert 0 < len(cards) == min(improper, 5)  # every card shown is one of the seed's 不正目的 incidents
     badges = [t for t in _texts(app) if t.startswith(":orange-badge[")]
@@ -96,7 +101,7 @@ def test_cards_name_their_source_and_other_bodies_can_be_left_out(zenrei_home, r
     at.chat_input[0].set_value("USBメモリを紛失した").run()
     assert not at.exception
     last = at.chat_message[-1]
-    cards = [m.value.replace("\\", "") for m in last.markdown if "類似度" in m.value]
+    cards = [m.value.replace("\\", "") for m in last.markdown if _is_card(m.value)]
     assert cards and all("HO-" not in card for card in cards)
 
 
@@ -105,13 +110,13 @@ def test_follow_ups_refine_the_last_answer_and_chips_can_be_removed(app):
     app.chat_input[0].set_value("R5だけ").run()
     assert not app.exception
     last = app.chat_message[-1]
-    years = [m.value.replace("\\", "") for m in last.markdown if "類似度" in m.value]
+    years = [m.value.replace("\\", "") for m in last.markdown if _is_card(m.value)]
     assert years and all("令和5年度 (2023)" in y for y in years)
     chip = next(b for b in app.button if b.label == "✕ 令和5年度")
 
     chip.click().run()
     assert not app.exception
-    cards = [m.value.replace("\\", "") for m in app.chat_message[-1].markdown if "類似度" in m.value]
+    cards = [m.value.replace("\\", "") for m in app.chat_message[-1].markdown if _is_card(m.value)]
     assert any("令和6年度" in c for c in cards)  # the year filter is gone
     assert not any(b.label.startswith("✕ ") for b in app.button)
 
@@ -147,5 +152,5 @@ def test_with_no_close_precedent_the_answer_says_so_first_and_marks_the_cases(ap
     ).run()
     assert not app.exception
     assert app.warning and app.warning[0].value.startswith("よく似た前例は見つかりませんでした")
-    cards = [m.value for m in app.chat_message[-1].markdown if "類似度" in m.value]
+    cards = [m.value for m in app.chat_message[-1].markdown if _is_card(m.value)]
     assert cards and all("離れた事案" in card for card in cards)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from assistant.answer import Answer, MeasureLine
 from assistant.explain import highlight_spans, shared_words
+from assistant.precedent import LEVEL_LABELS
 from assistant.render import escape_markdown as md
 from assistant.render import measures_by_theme
 from data.records import Incident
@@ -63,6 +64,13 @@ def incident_badges(inc: Incident, *, details: bool = True) -> None:
         badges.badge("委託先が関与", color="violet")
 
 
+CLOSENESS_BADGES = {
+    "close": f":green-badge[{LEVEL_LABELS['close']}]",
+    "near": f":blue-badge[{LEVEL_LABELS['near']}]",
+    "distant": f":gray-badge[{LEVEL_LABELS['distant']}]",
+}
+
+
 def case_card(
     hit: Hit,
     label: str | None = None,
@@ -76,8 +84,12 @@ def case_card(
     with st.container(border=True):
         year = md(display_year(inc.fiscal_year))
         # Cases listed by filters alone were not compared with anything: no similarity to show.
-        similarity = f"　類似度 {hit.similarity:.2f}" if hit.similarity else ""
-        far = "　:gray-badge[離れた事案]" if distant else ""  # no close precedent: shown for reference
+        # The calibrated label (とても近い / 近い / 参考) where there is one; the raw figures stay
+        # in 「一致の理由」. Cases listed by filters alone were compared with nothing.
+        similarity = f"　{CLOSENESS_BADGES[hit.closeness]}" if hit.closeness else (
+            f"　類似度 {hit.similarity:.2f}" if hit.similarity else ""
+        )
+        far = "　:gray-badge[離れた事案]" if distant and hit.closeness is None else ""  # shown for reference
         st.markdown(f"**{hit.rank}. 事案 {md(inc.id)}**　{year}{similarity}{far}")
         incident_badges(inc)
         if question:
