@@ -59,7 +59,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .engine import open_engine
     from .evaluation import evaluate, load_queries
 
-    queries = load_queries(args.queries)
+    if not args.queries and not args.incident_queries:
+        message = "エラー: --queries か --incident-queries を指定してください (give --queries or --incident-queries)"
+        print(message, file=sys.stderr)
+        return 2
+    queries = load_queries(args.queries) if args.queries else []
     settings = Settings.from_env()
     methods = METHODS if args.method == "all" else (args.method,)
     with tempfile.TemporaryDirectory(prefix="zenrei-eval-") as tmp:
@@ -69,7 +73,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
             engine = open_engine(settings, index_dir=Path(tmp) / "index", progress=progress_to_stderr)
         else:
             engine = open_engine(settings, progress=progress_to_stderr)
-        reports = {method: evaluate(engine.searcher, queries, method) for method in methods}
+        if args.incident_queries:
+            # Each labelled incident (with a body and incident_type) as the question, itself excluded.
+            from .crossval import incident_query_report
+
+            first = args.first_sentence
+            reports = {m: incident_query_report(engine.searcher, m, first_only=first) for m in methods}
+        else:
+            reports = {method: evaluate(engine.searcher, queries, method) for method in methods}
     if args.json:
         print(json.dumps(reports[methods[0]] if len(methods) == 1 else reports, ensure_ascii=False, indent=2))
         return 0
@@ -100,7 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     ev = sub.add_parser("eval", help="検索品質を測る (measure ranking quality)")
-    ev.add_argument("--queries", type=Path, required=True, help="JSONL with query, relevant, no_precedent")
+    ev.add_argument("--queries", type=Path, help="JSONL with query, relevant, no_precedent")
+    ev.add_argument(
+        "--incident-queries", action="store_true", help="各事案の内容を質問に (each incident as the question)"
+    )
+    ev.add_argument("--first-sentence", action="store_true", help="with --incident-queries: its first sentence only")
     ev.add_argument("--data", type=Path, nargs="+", help="index exactly these tables, in a temporary place")
     ev.add_argument("--method", choices=[*METHODS, "all"], default="hybrid")
     ev.add_argument("--json", action="store_true", help="one JSON object (a dict per method with --method all)")

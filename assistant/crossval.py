@@ -107,9 +107,7 @@ class QuerySet:
     queries: tuple[CaseQuery, ...]
 
 
-def incident_queries(
-    incidents: Sequence[Incident], *, first_only: bool = False, k: int = K
-) -> list[CaseQuery]:
+def incident_queries(incidents: Sequence[Incident], *, first_only: bool = False, k: int = K) -> list[CaseQuery]:
     """Each labelled incident with an `incident_type` as a question about the others.
 
     Grade 2: the same non-empty `incident_subtype`; grade 1: the same `incident_type`. The
@@ -490,6 +488,22 @@ def paired_difference(
     right = {s.qid: s.metrics[metric] for s in _pooled(b, set_name)}
     pairs = [(s.fold, s.metrics[metric] - right[s.qid]) for s in _pooled(a, set_name) if s.qid in right]
     return _summary(pairs)
+
+
+def incident_query_report(
+    searcher: Searcher, method: str = "hybrid", first_only: bool = False
+) -> dict[str, float | int]:
+    """`eval --incident-queries`: every labelled incident of the searcher's corpus as a question
+    about the others (not cross-validated: the searcher is used as it is), mean metrics."""
+    queries = incident_queries(searcher.incidents, first_only=first_only)
+    excluding = SelfExcluding(searcher)
+    totals = dict.fromkeys(METRICS, 0.0)
+    for q in queries:
+        for name, value in query_metrics(excluding.search_ids(q.text, CUTOFF, method, q.exclude), q.relevant).items():
+            totals[name] += value
+    out: dict[str, float | int] = {name: (value / len(queries) if queries else 0.0) for name, value in totals.items()}
+    out["n_queries"] = len(queries)
+    return out
 
 
 # ----------------------------------------------------------------------------- the compared methods

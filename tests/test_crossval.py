@@ -205,3 +205,24 @@ def test_the_embedding_cache_on_disk_spares_the_model_on_a_second_run(tmp_path):
     other = crossval.CachingEmbedder("other", FakeEmbedder, tmp_path)
     other.embed(["USBメモリを紛失した"], "passage")  # opens its own model; nothing shared
     assert other._inner is not None
+
+
+def test_eval_command_scores_each_incident_as_a_question_about_the_others(table, zenrei_home, monkeypatch, capsys):
+    from assistant.cli import main
+
+    monkeypatch.setattr("assistant.engine.open_embedder", lambda spec, cache: FakeEmbedder())
+    data = ["--data", str(SEED), str(table), "--json"]
+    assert main(["eval", "--incident-queries", *data]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    assert main(["eval", "--incident-queries", "--first-sentence", *data]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert whole["n_queries"] == first["n_queries"] == 9  # X-09 is alone of its type
+    assert 0.0 < whole["ndcg@10"] <= 1.0 and 0.0 < first["ndcg@10"] <= 1.0
+    assert whole != first
+
+
+def test_eval_command_without_queries_says_what_to_give(zenrei_home, capsys):
+    from assistant.cli import main
+
+    assert main(["eval"]) == 2
+    assert "--incident-queries" in capsys.readouterr().err
