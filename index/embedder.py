@@ -46,6 +46,7 @@ class SentenceTransformerEmbedder:
         self.model_id = model_id or str(model)
         self.dim = int(self._model.get_embedding_dimension())
         self._prompts = set(getattr(self._model, "prompts", {}) or {})
+        self.adapter = None  # index/adapter.AdapterState when the default model was opened with its adapter
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         if not texts:
@@ -97,7 +98,12 @@ def open_embedder(spec: str, cache_dir: Path) -> SentenceTransformerEmbedder:
     if spec == DEFAULT_MODEL:
         from .offline_model import DEFAULT_MODEL_ID, ensure_default_model
 
-        return SentenceTransformerEmbedder(ensure_default_model(cache_dir), model_id=DEFAULT_MODEL_ID)
+        folder = ensure_default_model(cache_dir)
+        from .adapter import USE_ADAPTER, open_adapted  # the shipped domain adapter (index/adapter.py)
+
+        if USE_ADAPTER:
+            return open_adapted(folder, DEFAULT_MODEL_ID)
+        return SentenceTransformerEmbedder(folder, model_id=DEFAULT_MODEL_ID)
     path = Path(spec).expanduser()
     if path.exists():
         return SentenceTransformerEmbedder(path.resolve(), model_id=_folder_model_id(path.resolve()))
