@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +25,22 @@ import numpy as np
 ADAPTERS_DIR = Path(__file__).resolve().parent / "adapters"
 DEFAULT_ADAPTER = ADAPTERS_DIR / "zenrei-e5-small-lora"
 ADAPTER_NAME = "zenrei-lora"
-# Whether the default model opens with the adapter: only if it helped on held-out folds
-# (bench/quality.py --adapter-folds; figures in README).
+# Whether the default model opens with the adapter when ZENREI_ADAPTER does not say. It helped on
+# held-out folds (bench/quality.py --adapter-folds; README), but its cosines are not those the
+# no-precedent thresholds (assistant/precedent.py) were calibrated on, and that module gives no
+# verdict for an uncalibrated model id: off until they are calibrated for ADAPTED_MODEL_ID.
 USE_ADAPTER = False
+ADAPTER_ENV = "ZENREI_ADAPTER"  # "1"/"on" or "0"/"off"
+
+
+def adapter_enabled(environ: dict[str, str] | None = None) -> bool:
+    env = os.environ if environ is None else environ
+    value = env.get(ADAPTER_ENV, "").strip().lower()
+    if value in ("1", "on", "true", "yes"):
+        return True
+    if value in ("0", "off", "false", "no"):
+        return False
+    return USE_ADAPTER
 CONFIG_FILE = "adapter_config.json"
 WEIGHTS_FILE = "adapter_model.safetensors"
 RECORD_FILE = "zenrei-adapter.json"

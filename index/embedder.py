@@ -99,9 +99,9 @@ def open_embedder(spec: str, cache_dir: Path) -> SentenceTransformerEmbedder:
         from .offline_model import DEFAULT_MODEL_ID, ensure_default_model
 
         folder = ensure_default_model(cache_dir)
-        from .adapter import USE_ADAPTER, open_adapted  # the shipped domain adapter (index/adapter.py)
+        from .adapter import adapter_enabled, open_adapted  # the shipped domain adapter (index/adapter.py)
 
-        if USE_ADAPTER:
+        if adapter_enabled():
             return open_adapted(folder, DEFAULT_MODEL_ID)
         return SentenceTransformerEmbedder(folder, model_id=DEFAULT_MODEL_ID)
     path = Path(spec).expanduser()

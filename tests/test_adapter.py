@@ -154,3 +154,22 @@ def test_the_default_model_opens_with_the_adapter_or_falls_back_to_the_base_with
             adapted = adapters.open_adapted(real_model_dir, DEFAULT_MODEL_ID)
         assert adapted.adapter.applied and adapted.model_id != DEFAULT_MODEL_ID
         assert not np.allclose(adapted.embed(text, "query"), base.embed(text, "query"), atol=1e-3)
+
+
+def test_zenrei_adapter_switches_the_adapter_on_or_off_over_the_built_in_choice():
+    assert adapters.adapter_enabled({"ZENREI_ADAPTER": "1"}) is True
+    assert adapters.adapter_enabled({"ZENREI_ADAPTER": "off"}) is False
+    assert adapters.adapter_enabled({}) is adapters.USE_ADAPTER
+
+
+def test_another_model_never_gets_the_adapter(tmp_path, monkeypatch):
+    from index import embedder as embedders
+
+    opened = []
+    monkeypatch.setenv("ZENREI_ADAPTER", "1")
+    monkeypatch.setattr(adapters, "open_adapted", lambda *a, **k: opened.append(a))
+    monkeypatch.setattr(embedders, "SentenceTransformerEmbedder", lambda path, model_id=None: ("plain", model_id))
+    folder = tmp_path / "other-model"
+    folder.mkdir()
+    assert embedders.open_embedder(str(folder), tmp_path)[0] == "plain"
+    assert not opened
