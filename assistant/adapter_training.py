@@ -54,8 +54,8 @@ class TrainingConfig:
     epochs: int = 1
     max_seq_length: int = 128
     warmup_share: float = 0.1
-    same_type_partners: int = 2
-    trained_layers: int = 4  # LoRA on the top layers only; the others stay as e5 made them
+    same_type_partners: int = 1
+    trained_layers: int = 2  # LoRA on the top layers only; the others stay as e5 made them
     scale: float = 20.0  # MNRL's similarity scale (its default)
 
 
@@ -156,8 +156,9 @@ def batches(pairs: Sequence[Pair], size: int, rng: random.Random) -> list[list[P
 class Encoder:
     """The base model split at layer `12 - trained_layers`: the frozen bottom runs once per text
     (its output is remembered), the top carries the LoRA. Training and embedding then cost the
-    top layers only, a third of the model with 4 of 12 (2 shared cores: a full fine-tune of one
-    fold took over half an hour). The merged adapter gives the same vectors (index/adapter.py)."""
+    top layers only (2 shared cores under load: LoRA on every layer ran ~40 s a batch, on the
+    top 4 ~10-50 s; the top 2 and one same-type partner keep a run near 10 minutes). The merged
+    adapter gives the same vectors as this split (index/adapter.py)."""
 
     def __init__(self, base_folder: Path, config: TrainingConfig = TrainingConfig()):
         import torch
