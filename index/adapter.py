@@ -25,10 +25,10 @@ import numpy as np
 ADAPTERS_DIR = Path(__file__).resolve().parent / "adapters"
 DEFAULT_ADAPTER = ADAPTERS_DIR / "zenrei-e5-small-lora"
 ADAPTER_NAME = "zenrei-lora"
-# Whether the default model opens with the adapter when ZENREI_ADAPTER does not say. It helped on
-# held-out folds (bench/quality.py --adapter-folds; README), but its cosines are not those the
-# no-precedent thresholds (assistant/precedent.py) were calibrated on, and that module gives no
-# verdict for an uncalibrated model id: off until they are calibrated for ADAPTED_MODEL_ID.
+# Whether the default model opens with the adapter when ZENREI_ADAPTER does not say. Off: on the
+# held-out fold 0 the shipped (top-2-layer) adapter moved the hybrid by -0.001 nDCG@10 (a top-4
+# version: +0.023; bench/quality.py --adapter-folds; README), and assistant/precedent.py has no
+# no-precedent thresholds for the adapted model id, so it would give no verdict.
 USE_ADAPTER = False
 ADAPTER_ENV = "ZENREI_ADAPTER"  # "1"/"on" or "0"/"off"
 
