@@ -1,42 +1,28 @@
-"""Retrieval quality on the dev sets, method by method: what each addition to the ranking brings.
+"""Retrieval quality, cross-validated: grouped 5-fold by publishing body, figures on test folds.
 
-    python bench/quality.py            # real default model (or ZENREI_MODEL), both dev sets
-    python bench/quality.py --json     # the same figures as JSON
+    python bench/quality.py                  # every method, every query set (tables)
+    python bench/quality.py --json           # the same as JSON (also written to bench/out/quality.json)
+    python bench/quality.py --sets incident  # only some query sets
+    python bench/quality.py --adapter index/adapters/zenrei-e5-small-lora --train-folds 0,1
+                                             # + the fine-tuned model, retrained on each fold's training part
 
-Each dev set's judged queries are split by position in the file: the 1st, 3rd, 5th, ... form
-the *decide* half, the 2nd, 4th, ... the *report* half. Every weight in the ranking was chosen
-by looking at the decide half only; the report half and "all" are what we report. (Position,
-not qid parity: the seed set's qids are all odd.)
+How it works (assistant/crossval.py): the 388 labelled incidents (the two other-bodies tables)
+fall in 5 folds by `fold_of(body)`; the 19 seed incidents are in every corpus. Query sets: the
+judged dev queries (over the seed; over seed + 80) and incident-as-query (each labelled
+incident's description, or its first sentence, as the question over all 407 incidents; grade 2 =
+same incident_subtype, 1 = same incident_type; itself excluded). Each figure is the mean over
+test-fold queries with a bootstrap 95% interval (1000 resamples of the queries, fixed seed),
+per-fold means, and the paired difference from the plain e5 + char-BM25 RRF baseline.
 
-The same-kind list (index/searcher.py) was decided this way, on the decide half only: the kind
-of the best fused case (top-1; votes of the top 3 or 5 by 1/rank gave the same kind) against
-the top 5/10 unweighted (worse); weight 0.5 / 0.75 / 1 / 1.5 (1 best, 1.5 equal); a list of
-every case ordered same-kind first (lost most of the gain); a case joining the list when its
-BM25 score is >= 0.7 / 0.8 / 0.9 of the best, whatever its kind (0.8 best; added because a
-question naming what only two cases of different kinds mention lost the second one); and the
-best case's main kind matched against a case's main kind or any of its kinds (equal on the
-decide half with the 0.8 rule, 0.992 / 0.830; "any" kept, since a case is of all its kinds).
-Cross-check: choosing on the report half instead would have picked top-1, weight 1 and "any"
-too, with a 0.9 share (report half other bodies 0.841 against 0.825 with 0.8).
-Rejected on the decide half (other bodies nDCG@10, before the kind list 0.768): a dense leg
-over individual measures (0.674), Rocchio feedback on the dense leg (<= 0.802 and seed -0.05),
-score fusion by z-score or min-max instead of RRF (<= 0.775), BM25 k1/b grids (<= 0.772),
-descriptions embedded sentence by sentence or with measures (<= 0.784), concept feedback
-(0.773). Each row below switches on one more part; the kinds come from assistant/kinds.py,
-whose rules were written reading the 80 other-bodies descriptions and their published labels
-(and, for a few everyday wordings, dev questions), so these figures are not blind.
+Methods: the legs alone; the baseline (no variant expansion, no concept tokens, no same-kind list,
+no dense variant, RRF 1:1); the default hybrid; the default with each hand-made part switched
+off alone. The hand-made parts learn nothing from folds (they were written reading the 80
+other-bodies incidents and the dev queries, so on those sets their figures are not blind; the
+308 incidents of the second table were never read for them). A learned method (the adapter)
+is trained on each fold's training part and scored on its test part.
 
-The dense variant (the question's vector plus the mean vector of the dictionary groups it
-mentions, each group embedded once) replaced embedding "question + every expansion term" as a
-second text, for speed: one short text per question instead of two, one up to 78 tokens
-(p95 55 -> 22 ms on 2 cores). On the decide half the hybrid measured 0.992 / 0.835 (seed /
-other bodies nDCG@10) against 0.992 / 0.830 before; embedding the expansion terms alone was
-worse on the seed set (0.945). The dense leg alone is weaker this way (all queries: seed
-0.937 -> 0.893, other bodies 0.633 -> 0.616); it only ever ranks inside the hybrid by default.
-
-Each corpus is embedded once: a caching wrapper around the model remembers every vector, so
-the methods below share the document vectors and each question is embedded only once per
-wording. A run takes well under a minute after the model is loaded.
+Embeddings are cached per (model id, prompt, text) in bench/out/embeddings/, so a second run
+embeds nothing and takes seconds.
 """
 
 from __future__ import annotations
@@ -45,140 +31,148 @@ import argparse
 import json
 import os
 import sys
-import tempfile
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.corpus import load_corpus  # noqa: E402
-from assistant.evaluation import Query, evaluate, load_queries  # noqa: E402
+from assistant import crossval  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
 from index.embedder import DEFAULT_MODEL, open_embedder  # noqa: E402
-from index.searcher import BASELINE_RANKING, Ranking  # noqa: E402
-from index.storage import build_searcher  # noqa: E402
 
-TABLES = ROOT / "data" / "tables"
-EVAL = ROOT / "data" / "eval"
-DEV_SETS = (
-    ("seed", (TABLES / "seed.txt",), EVAL / "dev_queries.jsonl"),
-    (
-        "other bodies",
-        (TABLES / "seed.txt", TABLES / "other_bodies_published.jsonl"),
-        EVAL / "dev_queries_other_bodies.jsonl",
-    ),
-)
-METRICS = ("ndcg@5", "ndcg@10", "recall@10", "mrr")
-
-_SYNONYMS_ONLY = Ranking(concept_weight=0.0, dense_variant=False, lexical_weight=1.0, kind_weight=0.0)
-_LEXICAL_DONE = Ranking(dense_variant=False, lexical_weight=1.0, kind_weight=0.0)
-_VARIANT_ONLY = Ranking(
-    expansion_weight=0.0, concept_weight=0.0, dense_variant=True, lexical_weight=1.0, kind_weight=0.0
-)
-_NO_KIND = Ranking(kind_weight=0.0)
-
-# (label, Searcher.search method, ranking). The last row of each leg is what `search` does
-# by default with that method.
-METHODS: tuple[tuple[str, str, Ranking], ...] = (
-    ("dense", "dense", BASELINE_RANKING),
-    ("dense+variant (default dense)", "dense", _VARIANT_ONLY),
-    ("lexical", "lexical", BASELINE_RANKING),
-    ("lexical+synonyms", "lexical", _SYNONYMS_ONLY),
-    ("lexical+synonyms+concepts (default)", "lexical", Ranking()),
-    ("hybrid (before: RRF 1:1)", "hybrid", BASELINE_RANKING),
-    ("hybrid+synonyms", "hybrid", _SYNONYMS_ONLY),
-    ("hybrid+synonyms+concepts", "hybrid", _LEXICAL_DONE),
-    ("hybrid+…+dense variant", "hybrid", Ranking(lexical_weight=1.0, kind_weight=0.0)),
-    ("hybrid+…+lexical weight 1.5", "hybrid", _NO_KIND),
-    ("hybrid+…+same-kind list (default)", "hybrid", Ranking()),
-)
+OUT = ROOT / "bench" / "out"
+CACHE = OUT / "embeddings"
+REFERENCE = "baseline: e5 + char-BM25 RRF"
+ADAPTER_REFERENCE = "default hybrid"
 
 
-class CachingEmbedder:
-    """Remembers every vector it computes, keyed by (prompt, text)."""
+def adapted_methods(settings: Settings):
+    """The base model's rows and the same rows with each fold's own adapter, trained on that
+    fold's training part only (when one of its vectors is not cached yet)."""
+    from assistant import adapter_training as training
+    from index.offline_model import DEFAULT_MODEL_ID, ensure_default_model
 
-    def __init__(self, inner):
-        self._inner = inner
-        self.model_id = inner.model_id
-        self.dim = inner.dim
-        self._cache: dict[tuple[str, str], np.ndarray] = {}
+    config = training.TrainingConfig()
+    shared: dict[str, training.Encoder] = {}  # one base model and bottom-layer cache for all folds
+    embedders: dict[int, crossval.CachingEmbedder] = {}
 
-    def embed(self, texts: Sequence[str], prompt: str, progress=None) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if (prompt, t) not in self._cache))
-        if missing:
-            for text, vector in zip(missing, self._inner.embed(missing, prompt), strict=True):
-                self._cache[(prompt, text)] = vector
-        if progress:
-            progress(len(texts), len(texts))
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.vstack([self._cache[(prompt, t)] for t in texts])
+    def trained(fold: crossval.Fold, pairs, model_id: str):
+        if "encoder" not in shared:
+            shared["encoder"] = training.Encoder(ensure_default_model(settings.model_cache), config)
+        print(f"fold {fold.index}: training on {len(pairs)} pairs", file=sys.stderr)
+        started = time.perf_counter()
+        peft_model = training.train(shared["encoder"], pairs)
+        TRAIN_SECONDS[fold.index] = round(time.perf_counter() - started, 1)
+        print(f"fold {fold.index}: trained in {TRAIN_SECONDS[fold.index]} s", file=sys.stderr)
+        return training.FoldEmbedder(shared["encoder"], peft_model, model_id)
 
+    def embedder_for(fold: crossval.Fold) -> crossval.CachingEmbedder:
+        if fold.index not in embedders:
+            pairs = training.fold_pairs(fold, config)
+            model_id = f"{DEFAULT_MODEL_ID}+lora-fold{fold.index}@{training.pairs_checksum(pairs, config)[:12]}"
+            embedders[fold.index] = crossval.CachingEmbedder(
+                model_id, lambda: trained(fold, pairs, model_id), CACHE
+            )
+        return embedders[fold.index]
 
-def split_halves(queries: Sequence[Query]) -> tuple[list[Query], list[Query]]:
-    """(decide, report): judged queries at odd positions (1st, 3rd, ...) and at even ones."""
-    judged = [q for q in queries if q.relevant]
-    return judged[0::2], judged[1::2]
+    def adapted(ranking, method):
+        return lambda fold: crossval.SearcherRetriever(embedder_for(fold), ranking, method)
 
-
-@dataclass(frozen=True)
-class Row:
-    label: str
-    halves: dict[str, dict[str, float]]  # "decide" / "report" / "all" -> metric -> value
-
-
-def measure(embedder, tables: Sequence[Path], queries_path: Path) -> tuple[list[Row], dict[str, list[str]]]:
-    incidents = load_corpus(tables).incidents  # annotated with their kinds, as the app sees them
-    searcher = build_searcher(incidents, embedder)
-    queries = load_queries(queries_path)
-    decide, report = split_halves(queries)
-    halves = {"decide": decide, "report": report, "all": decide + report}
-    rows = []
-    for label, method, ranking in METHODS:
-        ranked = searcher.with_ranking(ranking)
-        rows.append(Row(label, {name: evaluate(ranked, qs, method) for name, qs in halves.items()}))
-    return rows, {name: [q.qid for q in qs] for name, qs in halves.items() if name != "all"}
-
-
-def format_table(name: str, rows: Sequence[Row], split: dict[str, list[str]]) -> str:
-    width = max(len(r.label) for r in rows)
-    head1 = " " * width + "".join(f" | {h:^31}" for h in ("decide", "report", "all"))
-    head2 = " " * width + (" | " + " ".join(f"{m:>7}" for m in ("nDCG@5", "nDCG@10", "R@10", "MRR"))) * 3
-    lines = [
-        f"== {name}: decide {len(split['decide'])} queries ({' '.join(split['decide'])}); "
-        f"report {len(split['report'])} ({' '.join(split['report'])})",
-        head1,
-        head2,
+    base = base_embedder(settings)
+    rows = [
+        ("dense (plain e5)", crossval.BASELINE, "dense"),
+        ("baseline: e5 + char-BM25 RRF", crossval.BASELINE, "hybrid"),
+        ("default hybrid", crossval.DEFAULT, "hybrid"),
     ]
-    for row in rows:
-        cells = "".join(
-            " | " + " ".join(f"{row.halves[h][m]:7.3f}" for m in METRICS) for h in ("decide", "report", "all")
-        )
-        lines.append(f"{row.label:<{width}}{cells}")
-    return "\n".join(lines)
+    out: list[tuple[str, crossval.MethodFactory]] = []
+    for label, ranking, method in rows:
+        out.append((label, crossval.fixed_method(base, ranking, method)))
+        out.append((f"adapted {label}", adapted(ranking, method)))
+    return out, base, embedders
+
+
+TRAIN_SECONDS: dict[int, float] = {}
+
+
+def base_embedder(settings: Settings) -> crossval.CachingEmbedder:
+    """The configured model (ZENREI_MODEL or the default), opened only if a vector is missing."""
+    from index.offline_model import DEFAULT_MODEL_ID
+
+    spec = settings.model
+    model_id = DEFAULT_MODEL_ID if spec == DEFAULT_MODEL else f"spec:{spec}"
+    return crossval.CachingEmbedder(model_id, lambda: open_embedder(spec, settings.model_cache), CACHE)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument("--sets", default=",".join(crossval.SET_NAMES), help="comma-separated query sets")
+    parser.add_argument("--out", type=Path, default=OUT / "quality.json", help="where the JSON is written")
+    parser.add_argument(
+        "--adapter-folds",
+        help="also the fine-tuned model, trained on each of these folds' training part (e.g. 0,1 or all)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    home = os.environ.get("ZENREI_HOME")
-    with tempfile.TemporaryDirectory() as tmp:
-        models = Path(home or tmp) / "models"
-        embedder = CachingEmbedder(open_embedder(os.environ.get("ZENREI_MODEL") or DEFAULT_MODEL, models))
-        results = {name: measure(embedder, tables, queries) for name, tables, queries in DEV_SETS}
+    sets = [s.strip() for s in args.sets.split(",") if s.strip()]
+    unknown = [s for s in sets if s not in crossval.SET_NAMES]
+    if unknown:
+        parser.error(f"unknown query set(s): {', '.join(unknown)}; choose from {', '.join(crossval.SET_NAMES)}")
+
+    started = time.perf_counter()
+    settings = Settings.from_env()
+    benchmark = crossval.bundled_benchmark()
+    all_folds = crossval.folds(benchmark)
+    embedder = base_embedder(settings)
+    methods = crossval.standard_methods(embedder)
+    comparisons = crossval.compare(methods, all_folds, sets)
+    embedder.save()
+    data = crossval.report(comparisons, sets, reference=REFERENCE)
+    adapter_data = None
+    if args.adapter_folds:
+        chosen = range(crossval.K) if args.adapter_folds == "all" else [int(f) for f in args.adapter_folds.split(",")]
+        some = [all_folds[f] for f in chosen]
+        adapter_rows, base, adapted = adapted_methods(settings)
+        results = []
+        for label, factory in adapter_rows:
+            results.append(crossval.Comparison(label, crossval.cross_validate(factory, some, sets)))
+            for cached in (base, *adapted.values()):
+                cached.save()
+        adapter_data = crossval.report(results, sets, reference=ADAPTER_REFERENCE)
+        for name in sets:  # each adapted row against the same row with the base model
+            for label, _ in adapter_rows[0::2]:
+                a = next(c for c in results if c.label == f"adapted {label}")
+                b = next(c for c in results if c.label == label)
+                diff = crossval.paired_difference(a.results, b.results, name)
+                adapter_data[name][f"adapted {label}"]["delta ndcg@10 vs base model"] = diff.as_dict()
+    meta = {
+        "model": embedder.model_id,
+        "folds": crossval.K,
+        "fold_sizes": {f.index: len(f.test_ids) for f in all_folds},
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    out = {"meta": meta, "sets": data}
+    if adapter_data is not None:
+        meta["adapter_folds"] = list(chosen)
+        meta["adapter_train_seconds"] = TRAIN_SECONDS
+        out["adapter"] = adapter_data
+    crossval.write_json(out, args.out)
     if args.json:
-        out = {name: {r.label: r.halves for r in rows} for name, (rows, _) in results.items()}
         print(json.dumps(out, ensure_ascii=False, indent=1))
     else:
-        print(f"model: {embedder.model_id}")
-        for name, (rows, split) in results.items():
-            print()
-            print(format_table(name, rows, split))
+        print(f"model: {meta['model']}; test incidents per fold: {meta['fold_sizes']}; {meta['seconds']} s")
+        print("cross-validated: every figure is the mean over test-fold queries [bootstrap 95% interval]\n")
+        print(crossval.format_report(data, reference=REFERENCE))
+        if adapter_data is not None:
+            print(f"== fine-tuned model (LoRA), trained per fold on its training part; test folds {list(chosen)}")
+            print(crossval.format_report(adapter_data, reference=ADAPTER_REFERENCE))
+            for name in sets:
+                for label, row in adapter_data[name].items():
+                    d = row.get("delta ndcg@10 vs base model")
+                    if d:
+                        print(f"{name}: {label} − base model: {d['mean']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]")
     return 0
 
 

@@ -47,6 +47,7 @@ class SentenceTransformerEmbedder:
         self.model_id = model_id or str(model)
         self.dim = int(self._model.get_embedding_dimension())
         self._prompts = set(getattr(self._model, "prompts", {}) or {})
+        self.adapter = None  # index/adapter.AdapterState when the default model was opened with its adapter
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         if not texts:
@@ -171,7 +172,11 @@ def open_embedder(spec: str, cache_dir: Path) -> Embedder:
     tells the model's dimension, the model itself is loaded only when first needed.
     """
     if spec == DEFAULT_MODEL:
+        from .adapter import adapter_enabled, open_adapted  # the shipped domain adapter (index/adapter.py)
         from .offline_model import DEFAULT_FOLDER_NAME, DEFAULT_MODEL_ID, ensure_default_model
+
+        if adapter_enabled():  # opt-in (ZENREI_ADAPTER=1): loaded at once, under its own model id
+            return open_adapted(ensure_default_model(cache_dir), DEFAULT_MODEL_ID)
 
         def load_default() -> Embedder:
             return SentenceTransformerEmbedder(ensure_default_model(cache_dir), model_id=DEFAULT_MODEL_ID)

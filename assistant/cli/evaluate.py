@@ -1,4 +1,4 @@
-"""`python -m assistant eval --queries FILE [--data FILE …]`: ranking quality on judged queries."""
+"""`python -m assistant eval --queries FILE | --incident-queries [--data FILE …]`: ranking quality."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from index.searcher import METHODS
 
+from ..errors import UserError
 from ..settings import Settings
 from .args import add_data_option
 from .common import open_cli_engine
@@ -18,7 +19,9 @@ from .common import open_cli_engine
 def cmd_eval(args: argparse.Namespace) -> int:
     from ..evaluation import evaluate, load_queries
 
-    queries = load_queries(args.queries)
+    if not args.queries and not args.incident_queries:
+        raise UserError("--queries か --incident-queries を指定してください (give --queries or --incident-queries)")
+    queries = load_queries(args.queries) if args.queries else []
     settings = Settings.from_env()
     methods = METHODS if args.method == "all" else (args.method,)
     with tempfile.TemporaryDirectory(prefix="zenrei-eval-") as tmp:
@@ -28,7 +31,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
             engine = open_cli_engine(settings, index_dir=Path(tmp) / "index")
         else:
             engine = open_cli_engine(settings)
-        reports = {method: evaluate(engine.searcher, queries, method) for method in methods}
+        if args.incident_queries:
+            # Each labelled incident (with a body and incident_type) as the question, itself excluded.
+            from ..crossval import incident_query_report
+
+            first = args.first_sentence
+            reports = {m: incident_query_report(engine.searcher, m, first_only=first) for m in methods}
+        else:
+            reports = {method: evaluate(engine.searcher, queries, method) for method in methods}
     if args.json:
         print(json.dumps(reports[methods[0]] if len(methods) == 1 else reports, ensure_ascii=False, indent=2))
         return 0
@@ -44,7 +54,13 @@ def register(subparsers) -> None:
         help="検索品質を測る (measure ranking quality)",
         description="判定付きの質問 (JSONL) で検索の順位の良さ (nDCG, Recall, MRR) を測ります。",
     )
-    parser.add_argument("--queries", type=Path, required=True, help="JSONL with query, relevant, no_precedent")
+    parser.add_argument("--queries", type=Path, help="判定付きの質問 (JSONL with query, relevant, no_precedent)")
+    parser.add_argument(
+        "--incident-queries", action="store_true", help="各事案の内容を質問に (each labelled incident as the question)"
+    )
+    parser.add_argument(
+        "--first-sentence", action="store_true", help="--incident-queries で最初の文だけ (its first sentence only)"
+    )
     add_data_option(parser, "この表だけを一時的な索引で測る; repeatable (index exactly these tables, temporarily)")
     parser.add_argument(
         "--method", choices=[*METHODS, "all"], default="hybrid", help="順位づけの方法 (default hybrid; all: each)"

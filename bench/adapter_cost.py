@@ -1,0 +1,76 @@
+"""What the domain adapter costs: model opening, question time, and building the bundled index.
+
+    python bench/adapter_cost.py     # base model vs base + shipped adapter (index/adapters/)
+
+The adapter is merged into the weights when the model opens (index/adapter.py), so a question
+runs the very same network either way; this checks it: median and p95 of one hybrid search per
+question (bench/questions.py, each asked 5 times after a warm-up), the seconds to open each
+model, and the seconds to build the index of every bundled incident (407: descriptions and
+measures embedded, BM25 built), as `build` does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.corpus import load_corpus  # noqa: E402
+from assistant.settings import Settings, bundled_tables  # noqa: E402
+from bench.questions import QUERIES  # noqa: E402
+from index.adapter import DEFAULT_ADAPTER, open_adapted  # noqa: E402
+from index.embedder import SentenceTransformerEmbedder  # noqa: E402
+from index.offline_model import DEFAULT_MODEL_ID, ensure_default_model  # noqa: E402
+from index.storage import build_searcher  # noqa: E402
+
+ROUNDS = 5
+
+
+def measure(label: str, opener) -> dict[str, float]:
+    started = time.perf_counter()
+    embedder = opener()
+    opened = time.perf_counter() - started
+    incidents = load_corpus(bundled_tables()).incidents
+    started = time.perf_counter()
+    searcher = build_searcher(incidents, embedder)
+    built = time.perf_counter() - started
+    searcher.concept_vectors()
+    for q in QUERIES:  # warm-up
+        searcher.search(q, top_k=5)
+    times = []
+    for _ in range(ROUNDS):
+        for q in QUERIES:
+            t = time.perf_counter()
+            searcher.search(q, top_k=5)
+            times.append((time.perf_counter() - t) * 1000)
+    row = {
+        "open_s": opened,
+        "build_s": built,
+        "incidents": len(incidents),
+        "p50_ms": float(np.percentile(times, 50)),
+        "p95_ms": float(np.percentile(times, 95)),
+    }
+    print(
+        f"{label:<28} open {opened:5.1f} s | build {len(incidents)} incidents {built:5.1f} s | "
+        f"search p50 {row['p50_ms']:5.1f} ms p95 {row['p95_ms']:5.1f} ms  ({embedder.model_id})"
+    )
+    return row
+
+
+def main() -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    folder = ensure_default_model(Settings.from_env().model_cache)
+    base = measure("base model", lambda: SentenceTransformerEmbedder(folder, model_id=DEFAULT_MODEL_ID))
+    adapted = measure("base + adapter (merged)", lambda: open_adapted(folder, DEFAULT_MODEL_ID, DEFAULT_ADAPTER))
+    print(f"search p50 ratio adapted/base: {adapted['p50_ms'] / base['p50_ms']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
