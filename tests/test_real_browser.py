@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM_FLAGS
 from conftest import REPO, SEED
 
 from data import read_table
@@ -37,17 +38,6 @@ pytestmark = [
     ),
 ]
 
-# Without the networking flags Chromium keeps trying to reach Google's hosts, which this
-# offline machine refuses (../shared/notes/browser-testing.md).
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SERVER_START_SECONDS = 240  # the first page load also builds the index with the real model
 LAST_SCREENSHOT = REPO / "bench" / "out" / "browser-last.png"
 

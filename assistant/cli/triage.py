@@ -18,20 +18,11 @@ from data.years import display_year
 from ..errors import UserError
 from ..triage import DISCLAIMER, ENTITIES, LOCAL_GOVERNMENT, TRI_LABELS, Checklist, Triage, assess
 from ..triage_hints import Suggestions, nearest_precedents, same_category_precedents, suggest
-from ..triage_report import build_report, render_text
+from ..triage_report import FIELD_LABELS, build_report, render_text
 from .common import configured_corpus, open_cli_engine
 
 TRI_CHOICES = ("yes", "no", "unknown")
-SHOWN_PRECEDENTS = 10
 SUMMARY_CHARS = 60
-STATUS_MARKS = {"applies": "✔", "does_not_apply": "✘", "unknown": "？", "not_applicable": "－"}
-FIELD_LABELS = {
-    "sensitive": "要配慮個人情報",
-    "people": "本人の数",
-    "improper": "不正の目的",
-    "financial": "財産的被害のおそれ",
-    "ordinance": "条例要配慮個人情報",
-}
 
 
 def parse_date(value: str) -> dt.date:
