@@ -280,19 +280,19 @@ def _contractor(text: str) -> bool:
     return any(not _NOT_INVOLVED.search(text[m.end() :]) for m in _CONTRACTOR.finditer(text))
 
 
-def _classify(description: str, measures: str, learned: bool) -> Kinds:
+def _classify(description: str, measures: str, learned: bool, free_text: bool = False) -> Kinds:
     kinds = tuple(kind_evidence(description)) or tuple(kind_evidence(measures)) or (OTHER,)
     contractor = _contractor(f"{description}。{measures}")
     model = shipped_model() if learned else None
     if model is not None:
-        kinds = model.combine(description, Kinds(kinds, None, contractor)).kinds
+        kinds = model.combine(description, Kinds(kinds, None, contractor), free_text).kinds
     return Kinds(kinds=kinds, medium=_medium(description, kinds[0]), contractor=contractor)
 
 
 def classify_text(text: str, learned: bool = True) -> Kinds:
     """Kinds of an incident described in free text (a question, a draft, a report).
     `learned=False`: the rules alone (what the learned model is trained on)."""
-    return _classify(clean_text(text), "", learned)
+    return _classify(clean_text(text), "", learned, free_text=True)
 
 
 def classify(incident: Incident, learned: bool = True) -> Kinds:
