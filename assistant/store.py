@@ -68,7 +68,7 @@ def _database_error(path: Path, exc: sqlite3.Error) -> StoreError:
     elif "readonly" in text or "read-only" in text:
         why = "書き込みが許可されていません (read-only)"
     elif "locked" in text or "busy" in text:
-        why = "他の取り込みが終わりません (database busy)"
+        why = "保存先が使用中です。しばらくしてからもう一度お試しください (database busy; try again)"
     else:
         why = f"データベースのエラーです ({text})"
     return StoreError(
@@ -141,7 +141,8 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
-                f"{self.path.parent}: フォルダを作れません (cannot create folder: {exc.strerror})"
+                f"{self.path.parent}: フォルダを作れません。ZENREI_HOME に書き込めるフォルダを指定してください "
+                f"(cannot create folder: {exc.strerror}; set ZENREI_HOME to a writable place)"
             ) from None
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a transaction spans
         # exactly one import and a second writer waits instead of failing halfway.

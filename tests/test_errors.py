@@ -89,14 +89,30 @@ def test_a_locked_store_is_one_line_saying_to_try_again(zenrei_home, tmp_path):
 
 
 @pytest.mark.real_model
-def test_a_truncated_model_in_the_model_cache_is_one_line_naming_the_folder_to_delete(zenrei_home, real_model_dir):
+def test_a_truncated_default_model_is_rebuilt_and_the_search_answers(zenrei_home, real_model_dir):
+    # Zenrei made the default model's folder, so it checks it and makes it again (index/offline_model.py).
     cached = zenrei_home / "models" / DEFAULT_FOLDER_NAME
     shutil.copytree(real_model_dir, cached, ignore=shutil.ignore_patterns("model.safetensors"))
     with (real_model_dir / "model.safetensors").open("rb") as whole:
         (cached / "model.safetensors").write_bytes(whole.read(100_000))  # a copy cut short
     env = {"ZENREI_HOME": str(zenrei_home), "ZENREI_DATA": str(SEED), "ZENREI_MODEL": ""}  # the default model
     run = run_cli("search", "紛失", env=env)
-    assert_one_clear_line(run, "モデル", str(zenrei_home / "models"), "delete")
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    assert (cached / "model.safetensors").stat().st_size == (real_model_dir / "model.safetensors").stat().st_size
+
+
+def test_a_truncated_model_named_by_zenrei_model_is_one_line_naming_it(zenrei_home, real_model_dir, tmp_path):
+    # A site's own model folder is not Zenrei's to rebuild: the user is told, in one line.
+    folder = tmp_path / "site-model"
+    shutil.copytree(real_model_dir, folder, ignore=shutil.ignore_patterns("model.safetensors", "zenrei-*"))
+    with (real_model_dir / "model.safetensors").open("rb") as whole:
+        (folder / "model.safetensors").write_bytes(whole.read(100_000))
+    env = {"ZENREI_HOME": str(zenrei_home), "ZENREI_DATA": str(SEED), "ZENREI_MODEL": str(folder)}
+    run = run_cli("search", "紛失", env=env)
+    # The weights are read at the first embedding, after the build's progress line has started.
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    last = run.stderr.replace("\r", "\n").strip().splitlines()[-1]
+    assert "エラー: ZENREI_MODEL" in last and str(folder) in last, run.stderr
 
 
 def test_a_folder_that_is_not_a_model_in_zenrei_model_is_one_line_naming_it(zenrei_home, tmp_path, monkeypatch, capsys):
