@@ -312,11 +312,9 @@ class CachingEmbedder:
 
 
 def build_eval_searcher(corpus: Sequence[Incident], embedder: Embedder, ranking: Ranking | None = None) -> Searcher:
-    """A searcher over `corpus` with `embedder`, as index/storage.build_searcher makes it, minus
-    the measures' own vectors (search() never reads them; they cost most of the embedding)."""
+    """A searcher over `corpus` with `embedder`, as index/storage.build_searcher makes it."""
     vectors = embedder.embed([inc.description for inc in corpus], DESCRIPTION_PROMPT)
-    no_measures = np.zeros((0, embedder.dim), np.float32)
-    searcher = searcher_from_vectors(corpus, embedder, vectors, no_measures, np.zeros((0, 2)))
+    searcher = searcher_from_vectors(corpus, embedder, vectors)
     return searcher.with_ranking(ranking) if ranking else searcher
 
 
@@ -333,8 +331,6 @@ class SelfExcluding:
             searcher.embedder,
             searcher.descriptions,
             searcher.lexical,
-            searcher.measures,
-            searcher.measure_owner,
             searcher.ranking,
         )
         self.searcher.keep_concept_vectors(searcher)

@@ -59,7 +59,6 @@ def run_one(size: int, n_queries: int, fake: bool) -> dict:
     return {
         "corpus": "bundled tables" if size == 0 else f"synthetic {size:,}",
         "incidents": len(incidents),
-        "measures": int(searcher.measures.size),
         "model_load_s": round(load_s, 2),
         "build_s": round(build_s, 2),
         "query_p50_ms": round(statistics.median(latencies), 2),
