@@ -31,11 +31,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from chromium import CHROMIUM_FLAGS  # noqa: E402  (the tests' Chromium flags: one list)
+from chromium import CHROMIUM_FLAGS, is_healthy  # noqa: E402  (the tests' Chromium flags: one list)
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -188,12 +187,8 @@ def _wait_healthy(url: str, process: subprocess.Popen) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
+        if is_healthy(url):
+            return
         time.sleep(0.05)
     raise RuntimeError("streamlit never became healthy")
 

@@ -11,3 +11,14 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+def is_healthy(url: str) -> bool:
+    """Whether the Streamlit server at `url` answers `ok` on its health endpoint yet."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
+            return response.read().decode().strip() == "ok"
+    except OSError:
+        return False

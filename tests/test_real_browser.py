@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from chromium import CHROMIUM_FLAGS
+from chromium import CHROMIUM_FLAGS, is_healthy
 from conftest import REPO, SEED
 
 from data import read_table
@@ -120,12 +120,8 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text(encoding='utf-8')[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
+        if is_healthy(url):
+            return
         time.sleep(0.5)
     pytest.fail(f"streamlit not healthy after {SERVER_START_SECONDS} s:\n{log.read_text(encoding='utf-8')[-3000:]}")
 
