@@ -106,7 +106,7 @@ def test_three_imports_in_threads_leave_an_index_of_every_case(tmp_path, setting
         # Under a heavy load an import may wait past the store's busy timeout and be refused in
         # one line ("try again"), storing nothing: the property is that the index saved last
         # holds every case that *was* stored.
-        assert all("使用中" in str(failure) for failure in errors), errors
+        assert all("使用中" in str(refused) for refused in errors), errors
         with Store(store_path(settings.home)) as store:
             stored = len(store.incidents())
         saved = load_last_good(embedder, settings.index_dir)
