@@ -70,11 +70,12 @@ def answer(
             notices=notices,
         )
     model_id = searcher.embedder.model_id
-    hits = label_hits(text, searcher.search(text, top_k=top_k, filters=filters, method=method), model_id)
+    found = searcher.search(text, top_k=top_k, filters=filters, method=method)
+    hits = label_hits(text, found, model_id)
     # Whether anything like it happened is asked of the whole corpus: a filter narrows what is
     # shown, it never turns a real precedent into "nothing like this".
     if filters.is_empty:
-        whole = hits
+        whole = found
     else:  # not a search the user asked for: not audited again
         whole = getattr(searcher, "search_unaudited", searcher.search)(text, top_k=top_k, method=method)
     distant = bool(no_close_precedent(text, whole, model_id))

@@ -104,14 +104,17 @@ def calibration_for(model_id: str) -> Calibration | None:
 
 
 def label_hits(question: str, hits: Sequence[Hit], model_id: str) -> tuple[Hit, ...]:
-    """The hits with their closeness, the closer levels first (rank order within a level), so
-    cards are in the order of the label they show; ranks renumbered."""
+    """The hits, in their ranked order, with their closeness; a case is never labelled closer
+    than the one above it, so the cards read in the order of the label they show (and
+    「もっと見せて」 continues the same order)."""
     calibration = calibration_for(model_id)
     if calibration is None or not question:
         return tuple(hits)
-    labelled = [replace(h, closeness=calibration.level(question, h)) for h in hits]
-    labelled.sort(key=lambda h: (LEVELS.index(h.closeness), h.rank))
-    return tuple(replace(h, rank=rank) for rank, h in enumerate(labelled, start=1))
+    labelled, farthest = [], 0
+    for hit in hits:
+        farthest = max(farthest, LEVELS.index(calibration.level(question, hit)))
+        labelled.append(replace(hit, closeness=LEVELS[farthest]))
+    return tuple(labelled)
 
 
 def no_close_precedent(question: str, hits: Sequence[Hit], model_id: str) -> bool | None:
