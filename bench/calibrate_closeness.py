@@ -21,7 +21,6 @@ scored. The shipped calibration is fitted the same way on all questions, for thi
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import sys
@@ -34,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.corpus import load_corpus  # noqa: E402
+from assistant.crossval import fold_of  # noqa: E402  (one fold assignment everywhere)
 from assistant.evaluation import load_queries  # noqa: E402
 from assistant.precedent import CALIBRATION_FILE, coverage  # noqa: E402
 from assistant.settings import Settings, bundled_tables  # noqa: E402
@@ -45,10 +45,6 @@ TOP = 10
 EVAL = ROOT / "data" / "eval"
 FALSE_FLAG_LIMIT = 0.10
 CLOSE_PRECISION = 0.80
-
-
-def fold_of(key: str) -> int:
-    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % K
 
 
 def first_sentence(text: str) -> str:

@@ -17,7 +17,6 @@ resampled, 1000 times, fixed seed), and the per-kind confusion of the combined c
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
 import sys
@@ -31,6 +30,7 @@ from sklearn.linear_model import LogisticRegression
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.crossval import fold_of  # noqa: E402  (one fold assignment everywhere)
 from data import read_tables  # noqa: E402
 from data.text import clean_text  # noqa: E402
 from domain.kind_model import MODEL_FILE, Featurizer, KindModel, training_fingerprint  # noqa: E402
@@ -42,10 +42,6 @@ K = 5
 SEED = 20261201
 GRID = {"C": (30.0,), "rule_weight": (2.0, 3.0), "longest": (3,)}  # C 10 lost on every training side
 INNER = 3  # inner folds for choosing
-
-
-def fold_of(body: str, k: int = K) -> int:
-    return int(hashlib.sha256(body.encode("utf-8")).hexdigest(), 16) % k
 
 
 def labelled():
