@@ -10,8 +10,9 @@
 (b) cli: `python -m assistant search …` with a saved index, wall time of the whole process.
 (c) first: a fresh ZENREI_HOME on the bundled data: `python -m assistant build` wall time.
 And for (b)/(c) a breakdown in a fresh interpreter of each stage: importing the library,
-importing sentence-transformers/torch, opening the model, loading FAISS/BM25, the dictionary
-groups' vectors, the first answer.
+opening the model (for the default model: its NumPy engine, index/e5_numpy.py, what a question
+needs; sentence-transformers/torch only embeds batches), loading FAISS/BM25, the dictionary
+groups' vectors, the first answer, and whether torch was imported at all (1 = yes).
 
 Every run is a fresh process (a fresh server for the page). Medians over the runs, with min and
 max, and the machine's load average beside them: on a shared machine the load decides much.
@@ -110,14 +111,12 @@ def stages_child(question: str) -> None:
     lap("dictionary groups' vectors")
     load_model = getattr(embedder, "load", None)
     if load_model is not None:  # a lazy embedder: say what the model costs apart from the search
-        import sentence_transformers  # noqa: F401
-
-        lap("import sentence-transformers/torch")
         load_model()
-        lap("load the model")
+        lap("load the model (what a question needs)")
     request = interpret(question, None, top_k=5, today=dt.date.today(), labels=corpus.labels)
     respond(request, Filters(), searcher=searcher)
     lap("first answer")
+    laps["(torch imported to answer)"] = float("torch" in sys.modules)
     print(json.dumps({"laps": laps, "heavy_at_import": heavy}, ensure_ascii=False))
 
 

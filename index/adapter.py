@@ -41,6 +41,8 @@ def adapter_enabled(environ: dict[str, str] | None = None) -> bool:
     if value in ("0", "off", "false", "no"):
         return False
     return USE_ADAPTER
+
+
 CONFIG_FILE = "adapter_config.json"
 WEIGHTS_FILE = "adapter_model.safetensors"
 RECORD_FILE = "zenrei-adapter.json"
@@ -179,6 +181,35 @@ def open_adapted(base_folder: Path, base_model_id: str, adapter_folder: Path = D
         return _base_with_notice(SentenceTransformerEmbedder(base_folder, model_id=base_model_id), exc)
     embedder.adapter = AdapterState(applied=True, model_id=embedder.model_id)
     return embedder
+
+
+def open_adapted_split(base_folder, base_model_id: str, dim: int, adapter_folder: Path = DEFAULT_ADAPTER):
+    """The default model with the adapter, as index/embedder.SplitEmbedder (NumPy for questions,
+    sentence-transformers for batches), both with the same merged update; the base (with a notice)
+    if the adapter cannot be used. `base_folder` is a callable giving the materialized folder."""
+    from .e5_numpy import NumpyE5Embedder
+    from .embedder import SentenceTransformerEmbedder, SplitEmbedder
+
+    try:
+        adapter = read_adapter(adapter_folder, base_model_id)
+        deltas = lora_deltas(adapter)
+    except AdapterError as exc:
+        split = SplitEmbedder(
+            base_model_id,
+            dim,
+            light=lambda: NumpyE5Embedder(base_folder(), model_id=base_model_id),
+            heavy=lambda: SentenceTransformerEmbedder(base_folder(), model_id=base_model_id),
+        )
+        return _base_with_notice(split, exc)
+    model_id = adapter.model_id()
+    split = SplitEmbedder(
+        model_id,
+        dim,
+        light=lambda: NumpyE5Embedder(base_folder(), model_id=model_id, deltas=deltas),
+        heavy=lambda: open_adapted(base_folder(), base_model_id, adapter_folder),
+    )
+    split.adapter = AdapterState(applied=True, model_id=model_id)
+    return split
 
 
 def _base_with_notice(embedder, error: Exception):

