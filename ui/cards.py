@@ -1,10 +1,9 @@
 """How an answer and its case cards look. Every value from data or the user is escaped."""
 
-import re
-
 import streamlit as st
 
 from assistant.answer import Answer, MeasureLine
+from assistant.citation import source_of
 from assistant.explain import highlight_spans, shared_words
 from assistant.precedent import LEVEL_LABELS
 from assistant.render import escape_markdown as md
@@ -13,20 +12,13 @@ from data.records import Incident
 from data.years import display_year
 from index.searcher import Hit
 
-# Only plain web addresses become links: a cell could hold javascript: or data: URLs.
-_SAFE_URL = re.compile(r"https?://[^\s()<>\[\]\\]+")
-
 
 def source_line(hit: Hit, label: str | None = None) -> str:
-    """'出典: <table label> · <body> · file:line', escaped; the body's page linked when safe."""
-    inc = hit.incident
-    parts = [md(label)] if label else []
-    body = inc.metadata.get("body", "").strip()
-    url = inc.metadata.get("source_url", "").strip()
-    if body:
-        parts.append(f"[{md(body)}]({url})" if _SAFE_URL.fullmatch(url) else md(body))
-    parts.append(md(inc.citation))
-    return "出典: " + " · ".join(parts)
+    """「出典: 鎌倉市 · 令和6年度 · 事案HO-001」 as documents cite it (assistant/citation.py), never
+    a file path; the body links to its published page when that is a plain web address."""
+    ref = source_of(hit.incident, label)
+    body = f"[{md(ref.body)}]({ref.url})" if ref.url else md(ref.body)
+    return "出典: " + " · ".join([body, md(ref.year), md(ref.case)])
 
 
 def merged_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
