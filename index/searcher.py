@@ -82,6 +82,17 @@ class Hit:
     closeness: str | None = None
 
 
+@dataclass(frozen=True)
+class Legs:
+    """What each leg found for one question, before fusion (rows into the incidents)."""
+
+    query_vector: np.ndarray  # the question as written (the dense leg may search a variant)
+    dense: list[int]
+    dense_scores: np.ndarray
+    lexical: list[int]
+    bm25: np.ndarray  # every incident's lexical score
+
+
 def lexical_document(incident: Incident) -> LexicalDocument:
     # BM25 does better with the measures included (they repeat the incident's vocabulary);
     # concepts are read from the description only (see LexicalDocument).
@@ -161,8 +172,35 @@ class Searcher:
         allowed = None if mask is None else np.flatnonzero(mask)
         if top_k <= 0 or (allowed is not None and allowed.size == 0):
             return []
-        depth = max(CANDIDATE_DEPTH, top_k)
+        legs = self.legs(query, allowed, max(CANDIDATE_DEPTH, top_k))
+        if method == "dense":
+            ranked = [(r, float(s)) for r, s in zip(legs.dense, legs.dense_scores, strict=False)]
+        elif method == "lexical":
+            ranked = [(r, float(legs.bm25[r])) for r in legs.lexical]
+            # Incidents with no shared n-gram still fill the list, in dense order, so a
+            # filtered search returns top_k whenever that many incidents pass the filter.
+            seen = set(legs.lexical)
+            ranked += [(r, 0.0) for r in legs.dense if r not in seen]
+        else:
+            ranked = self.fuse(legs)
+        bm25, query_vector = legs.bm25, legs.query_vector
+        ranked = ranked[:top_k]
+        # Hits found only by the lexical leg still get their true similarity figure, and it is
+        # always the cosine with the question as written, not with its expanded variant.
+        cosines = self.descriptions.similarity(query_vector, [row for row, _ in ranked])
+        return [
+            Hit(
+                incident=self.incidents[row],
+                rank=rank,
+                score=float(score),
+                similarity=float(cosine),
+                lexical_score=float(bm25[row]),
+            )
+            for rank, ((row, score), cosine) in enumerate(zip(ranked, cosines, strict=False), start=1)
+        ]
 
+    def legs(self, query: str, allowed: Sequence[int] | None = None, depth: int = CANDIDATE_DEPTH) -> Legs:
+        """Both legs' rankings for a question (rows of `allowed` only, when given)."""
         settings = self.ranking
         expansions = expansion_terms(query) if settings.expansion_weight else []
         query_vector = self.embedder.embed([query], QUERY)[0]
@@ -178,42 +216,27 @@ class Searcher:
             expansion_weight=settings.expansion_weight,
             concept_weight=settings.concept_weight,
         )
-
         dense_rows, dense_scores = self.descriptions.search(search_vector, depth, allowed)
-        dense_ranking = [int(r) for r in dense_rows]
-        lexical_ranking = _lexical_ranking(bm25, allowed, depth)
+        return Legs(
+            query_vector=query_vector,
+            dense=[int(r) for r in dense_rows],
+            dense_scores=np.asarray(dense_scores),
+            lexical=_lexical_ranking(bm25, allowed, depth),
+            bm25=bm25,
+        )
 
-        if method == "dense":
-            ranked = [(r, float(s)) for r, s in zip(dense_ranking, dense_scores, strict=False)]
-        elif method == "lexical":
-            ranked = [(r, float(bm25[r])) for r in lexical_ranking]
-            # Incidents with no shared n-gram still fill the list, in dense order, so a
-            # filtered search returns top_k whenever that many incidents pass the filter.
-            seen = set(lexical_ranking)
-            ranked += [(r, 0.0) for r in dense_ranking if r not in seen]
-        else:
-            legs, weights = [dense_ranking, lexical_ranking], [1.0, settings.lexical_weight]
-            ranked = reciprocal_rank_fusion(legs, k=settings.rrf_k, weights=weights)
-            same_kind = self._same_kind([row for row, _ in ranked], bm25) if settings.kind_weight else []
-            if same_kind:
-                legs.append(same_kind)
-                weights.append(settings.kind_weight)
-                ranked = reciprocal_rank_fusion(legs, k=settings.rrf_k, weights=weights)
-
-        ranked = ranked[:top_k]
-        # Hits found only by the lexical leg still get their true similarity figure, and it is
-        # always the cosine with the question as written, not with its expanded variant.
-        cosines = self.descriptions.similarity(query_vector, [row for row, _ in ranked])
-        return [
-            Hit(
-                incident=self.incidents[row],
-                rank=rank,
-                score=float(score),
-                similarity=float(cosine),
-                lexical_score=float(bm25[row]),
-            )
-            for rank, ((row, score), cosine) in enumerate(zip(ranked, cosines, strict=False), start=1)
-        ]
+    def fuse(self, legs: Legs, lexical_weight: float | None = None) -> list[tuple[int, float]]:
+        """The hybrid ranking of two legs: weighted RRF, then the same-kind list as a third."""
+        settings = self.ranking
+        weight = settings.lexical_weight if lexical_weight is None else lexical_weight
+        rankings, weights = [legs.dense, legs.lexical], [1.0, weight]
+        ranked = reciprocal_rank_fusion(rankings, k=settings.rrf_k, weights=weights)
+        same_kind = self._same_kind([row for row, _ in ranked], legs.bm25) if settings.kind_weight else []
+        if same_kind:
+            rankings.append(same_kind)
+            weights.append(settings.kind_weight)
+            ranked = reciprocal_rank_fusion(rankings, k=settings.rrf_k, weights=weights)
+        return ranked
 
     def _same_kind(self, fused: Sequence[int], bm25: np.ndarray) -> list[int]:
         """The fused rows whose kinds include the main kind of the first one, or whose BM25
