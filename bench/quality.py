@@ -37,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from assistant import crossval  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
@@ -105,6 +106,21 @@ def base_embedder(settings: Settings) -> crossval.CachingEmbedder:
     return crossval.CachingEmbedder(model_id, lambda: open_embedder(spec, settings.model_cache), CACHE)
 
 
+def kinds_per_fold():
+    """fold -> the corpus relabelled by a kind model trained on that fold's training part."""
+    from train_kinds import fold_relabeller
+
+    made: dict[int, crossval.Relabel] = {}
+
+    def relabel_for(fold: crossval.Fold) -> crossval.Relabel:
+        if fold.index not in made:
+            train = [inc for inc in fold.benchmark.labelled if inc.id in fold.train_ids]
+            made[fold.index] = fold_relabeller(train)
+        return made[fold.index]
+
+    return relabel_for
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
@@ -126,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     benchmark = crossval.bundled_benchmark()
     all_folds = crossval.folds(benchmark)
     embedder = base_embedder(settings)
-    methods = crossval.standard_methods(embedder)
+    methods = crossval.standard_methods(embedder, kinds_per_fold())
     comparisons = crossval.compare(methods, all_folds, sets)
     embedder.save()
     data = crossval.report(comparisons, sets, reference=REFERENCE)

@@ -99,6 +99,8 @@ class KindModel:
 
     def probabilities(self, text: str, kinds: Kinds) -> np.ndarray:
         scores = self.coef @ self.featurizer.transform(text, kinds) + self.intercept
+        if len(scores) == 1 and len(self.classes) == 2:  # a two-class logistic has one row: the second class's logit
+            scores = np.array([0.0, scores[0]])
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
 

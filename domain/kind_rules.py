@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from data.records import Incident
 from data.text import clean_text
 
-from .kind_model import shipped_model
+from .kind_model import KindModel, shipped_model
 from .kinds import IMPERSONATION, OTHER, Kinds
 
 
@@ -280,10 +280,13 @@ def _contractor(text: str) -> bool:
     return any(not _NOT_INVOLVED.search(text[m.end() :]) for m in _CONTRACTOR.finditer(text))
 
 
-def _classify(description: str, measures: str, learned: bool, free_text: bool = False) -> Kinds:
+def _classify(
+    description: str, measures: str, learned: bool, free_text: bool = False, model: KindModel | None = None
+) -> Kinds:
     kinds = tuple(kind_evidence(description)) or tuple(kind_evidence(measures)) or (OTHER,)
     contractor = _contractor(f"{description}。{measures}")
-    model = shipped_model() if learned else None
+    if model is None and learned:
+        model = shipped_model()
     if model is not None:
         kinds = model.combine(description, Kinds(kinds, None, contractor), free_text).kinds
     return Kinds(kinds=kinds, medium=_medium(description, kinds[0]), contractor=contractor)
@@ -295,7 +298,9 @@ def classify_text(text: str, learned: bool = True) -> Kinds:
     return _classify(clean_text(text), "", learned, free_text=True)
 
 
-def classify(incident: Incident, learned: bool = True) -> Kinds:
-    """Kinds of a stored incident, from its cleaned description (measures as a fallback)."""
+def classify(incident: Incident, learned: bool = True, model: KindModel | None = None) -> Kinds:
+    """Kinds of a stored incident, from its cleaned description (measures as a fallback).
+    `model`: another trained classifier instead of the shipped one (cross-validation trains
+    one per fold, so no test incident's kind comes from a model that saw its label)."""
     description = incident.description or clean_text(incident.description_raw)
-    return _classify(description, "。".join(incident.measures), learned)
+    return _classify(description, "。".join(incident.measures), learned, model=model)

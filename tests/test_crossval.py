@@ -162,6 +162,30 @@ def test_a_method_learns_only_from_its_training_folds(benchmark):
         assert not train & test
 
 
+def test_rows_that_read_kinds_see_each_folds_own_relabelling_and_the_others_do_not(benchmark):
+    """The shipped kind model was trained on every label: a fold's same-kind list must read kinds
+    a model trained on its training side gave."""
+    import dataclasses
+
+    relabelled: list[tuple[int, int]] = []  # (fold, corpus size)
+
+    def relabel_for(fold):
+        def relabel(corpus):
+            relabelled.append((fold.index, len(corpus)))
+            return tuple(dataclasses.replace(inc, kinds=("その他",)) for inc in corpus)
+
+        return relabel
+
+    methods = dict(crossval.standard_methods(FakeEmbedder(), relabel_for))
+    all_folds = crossval.folds(benchmark)
+    crossval.cross_validate(methods["baseline: e5 + char-BM25 RRF"], all_folds, [crossval.INCIDENT])
+    crossval.cross_validate(methods["default − same-kind list"], all_folds, [crossval.INCIDENT])
+    assert relabelled == []  # these rows read no kinds
+    crossval.cross_validate(methods["default hybrid"], all_folds, [crossval.INCIDENT])
+    corpus_size = len(benchmark.sets[crossval.INCIDENT].corpus)
+    assert relabelled == [(f, corpus_size) for f in range(crossval.K)]
+
+
 def test_bootstrap_interval_contains_the_mean_and_is_reproducible():
     values = np.random.default_rng(1).random(50)
     low, high = crossval.bootstrap_interval(values)

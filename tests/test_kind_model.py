@@ -20,10 +20,10 @@ TEXTS = [
 ]
 
 
-def _model(rule_weight: float = 1.0) -> KindModel:
+def _model(rule_weight: float = 1.0, texts=TEXTS) -> KindModel:
     from sklearn.linear_model import LogisticRegression
 
-    texts, labels = zip(*TEXTS, strict=True)
+    texts, labels = zip(*texts, strict=True)
     rules = [classify_text(t, learned=False) for t in texts]
     featurizer = Featurizer.fit(texts, 3, rule_weight, min_df=1)
     X = np.stack([featurizer.transform(t, r) for t, r in zip(texts, rules, strict=True)])
@@ -84,3 +84,20 @@ def test_the_shipped_model_is_used_by_classify():
     text = "職員が顧客名簿を私的に持ち出し、知人に渡していた"
     rules = classify_text(text, learned=False)
     assert classify_text(text).main == model.combine(text, rules, free_text=True).main
+
+
+def test_classify_takes_another_trained_model_in_place_of_the_shipped_one():
+    """Cross-validation annotates each fold's corpus with a model trained on its training side."""
+    import dataclasses
+
+    from assistant.corpus import load_corpus
+    from domain.kind_rules import classify
+    from tests.conftest import SEED
+
+    incident = load_corpus([SEED]).incidents[0]
+    incident = dataclasses.replace(incident, description="USBメモリを紛失した", measures=())
+    assert classify(incident, learned=False).main == "紛失"
+    # A model taught the opposite (losing is 誤送付) overrules the rules only when it is passed.
+    flipped = _model(texts=[(t, "誤送付" if k == "紛失" else "紛失") for t, k in TEXTS], rule_weight=0.0)
+    assert classify(incident, model=flipped).main == "誤送付"
+    assert classify(incident, model=_model()).main == "紛失"
