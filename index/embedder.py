@@ -168,6 +168,7 @@ def folder_dimension(path: Path) -> int | None:
 # NumPy (index/e5_numpy.py): no torch import, the first vector in ~1 s instead of ~9 s. Larger
 # batches (building an index) go to sentence-transformers, 1.8× faster there (bench/startup.py).
 LIGHT_MAX_TEXTS = 16
+RECENT_QUESTIONS = 64
 
 
 class SplitEmbedder:
@@ -181,6 +182,10 @@ class SplitEmbedder:
         self._light = LazyEmbedder(model_id, dim, light)
         self._heavy = LazyEmbedder(model_id, dim, heavy)
         self.adapter = None  # index/adapter.AdapterState when opened with the adapter
+        # The last questions' vectors: a filtered answer searches twice (the list, then the
+        # no-precedent verdict on the whole corpus) and 「もっと見せて」 searches again.
+        self._recent: dict[tuple[str, str], np.ndarray] = {}
+        self._recent_lock = threading.Lock()
 
     @property
     def loaded(self) -> bool:
@@ -193,6 +198,20 @@ class SplitEmbedder:
         self._light.load_in_background()
 
     def embed(self, texts: Sequence[str], prompt: str, progress: Progress | None = None) -> np.ndarray:
+        if len(texts) == 1:
+            key = (prompt, texts[0])
+            with self._recent_lock:
+                known = self._recent.get(key)
+            if known is None:
+                known = self._light.embed(texts, prompt)[0]
+                known.setflags(write=False)
+                with self._recent_lock:
+                    self._recent[key] = known
+                    while len(self._recent) > RECENT_QUESTIONS:
+                        self._recent.pop(next(iter(self._recent)))  # the oldest
+            if progress:
+                progress(1, 1)
+            return known[None, :].copy()
         engine = self._light if len(texts) <= LIGHT_MAX_TEXTS else self._heavy
         return engine.embed(texts, prompt, progress)
 

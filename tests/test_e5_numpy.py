@@ -117,3 +117,18 @@ def test_the_adapted_model_gives_the_same_vectors_in_both_engines(real_model_dir
     with pytest.warns(RuntimeWarning, match="基本モデル"):
         missing = open_adapted_split(lambda: real_model_dir, DEFAULT_MODEL_ID, 384, tmp_path / "none")
     assert not missing.adapter.applied and missing.model_id == DEFAULT_MODEL_ID
+
+
+def test_a_question_asked_again_is_not_embedded_again(real_model_dir):
+    embedder = open_embedder(str(real_model_dir), real_model_dir.parent)
+    first = embedder.embed(["宛名を間違えた"], QUERY)
+    calls = []
+    light = embedder._light.load()
+    original = light.embed
+    light.embed = lambda texts, prompt, progress=None: calls.append(texts) or original(texts, prompt, progress)
+    again = embedder.embed(["宛名を間違えた"], QUERY)
+    assert calls == [] and np.array_equal(first, again)
+    again[0, 0] = 5.0  # the caller's copy: the remembered vector is untouched
+    assert np.array_equal(embedder.embed(["宛名を間違えた"], QUERY), first)
+    embedder.embed(["宛名を間違えた"], PASSAGE)  # another prompt is another vector
+    assert calls == [["宛名を間違えた"]]
