@@ -4,9 +4,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.engine import load_model_in_background
-from ui.gate import require_password
-
 # A PNG that ships with the page: a `:material/…:` page icon makes the browser fetch the
 # favicon from fonts.gstatic.com, and nothing may leave the machine.
 ICON = Path(__file__).resolve().parent / "ui" / "static" / "icon.png"
@@ -14,8 +11,14 @@ ICON = Path(__file__).resolve().parent / "ui" / "static" / "icon.png"
 st.set_option("client.toolbarMode", "minimal")
 st.set_page_config(page_title="Zenrei（前例）", page_icon=str(ICON), layout="wide")
 # While a script runs Streamlit shows an English "Stop" button; the pages say in Japanese what
-# they are doing instead (spinners and progress bars), so the button is hidden.
+# they are doing instead (spinners and progress bars), so the button is hidden: before anything
+# slow, even the app's own imports (a moment on the server's first run), or the first visitor
+# sees "Stop" until the style arrives.
 st.html("<style>[data-testid='stStatusWidget'] button { display: none; }</style>")
+
+from ui.engine import load_model_in_background  # noqa: E402  (after the style: see above)
+from ui.gate import require_password  # noqa: E402
+
 require_password()  # a no-op unless ZENREI_PASSWORD is set (LAN use; see README)
 
 # Navigation icons are glyphs of the Material Symbols font Streamlit serves itself: offline.

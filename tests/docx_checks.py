@@ -40,3 +40,57 @@ def assert_filed_word(data: bytes) -> None:
     footer_names = re.findall(r'Target="(footer\d*\.xml)"', _xml(data, "word/_rels/document.xml.rels"))
     assert footer_names, "no footer"
     assert any(re.search(r"<w:instrText[^>]*>\s*PAGE\s*<", _xml(data, f"word/{n}")) for n in footer_names)
+
+
+# 「出典: 千葉市の公表事案（令和4〜6年度）・令和6年度・事案19」: the body, the fiscal year as the era
+# names it, the case; then the published page when there is one.
+CITATION = re.compile(
+    r"出典[:：] ?(?P<body>[^・〔〕\s][^・〔〕]*)"
+    r"・(?P<year>(?:令和|平成|昭和)(?:元|\d+)年度|年度不明)"
+    r"・事案(?P<id>[^・〔〕、\s]+)"
+)
+CASE_ID = re.compile(r"事案 ?([A-Za-z0-9][A-Za-z0-9_\-]*)")
+# What a file path looks like in a document: the seed's file, a JSONL table, the tables' folder,
+# or a table line reference such as 「seed.txt:27」.
+FILE_PATH = re.compile(r"seed\.txt|\.jsonl|data/tables|data\\tables|\.(?:txt|csv|tsv|xlsx|jsonl):\d+")
+MM_TOLERANCE = 1.0
+
+
+def word_paragraphs(data: bytes) -> list[str]:
+    """Every paragraph's text: body, tables, headers and footers."""
+    import docx
+
+    doc = docx.Document(io.BytesIO(data))
+    texts = [p.text for p in doc.paragraphs]
+    texts += [p.text for t in doc.tables for row in t.rows for cell in row.cells for p in cell.paragraphs]
+    for section in doc.sections:
+        texts += [p.text for part in (section.header, section.footer) for p in part.paragraphs]
+    return texts
+
+
+def assert_a4_with_body_named_citations(data: bytes) -> list[str]:
+    """Read back with python-docx: every section A4 portrait (±1 mm), an East-Asian font a Windows
+    Word has in the styles, every 出典 naming body・年度・事案, every case named also cited that
+    way, and no file path anywhere. Returns the paragraphs, for the caller's own checks."""
+    import docx
+    from docx.oxml.ns import qn
+
+    doc = docx.Document(io.BytesIO(data))
+    for section in doc.sections:
+        size = (section.page_width.mm, section.page_height.mm)
+        assert abs(size[0] - 210) <= MM_TOLERANCE and abs(size[1] - 297) <= MM_TOLERANCE, f"not A4: {size} mm"
+    east_asian = {f.get(qn("w:eastAsia")) for f in doc.styles.element.iter(qn("w:rFonts"))} - {None}
+    assert east_asian & JAPANESE_FONTS, f"no Japanese East-Asian font in the styles: {east_asian}"
+    paragraphs = word_paragraphs(data)
+    text = "\n".join(paragraphs)
+    paths = [p for p in paragraphs if FILE_PATH.search(p)]
+    assert not paths, f"a file path in the document: {paths}"
+    cited: set[str] = set()
+    for paragraph in paragraphs:
+        for start in [m.start() for m in re.finditer("出典[:：]", paragraph)]:  # not 「出典で確認」
+            found = CITATION.match(paragraph, start)
+            assert found, f"a citation not of the form 出典: 団体・年度・事案: {paragraph[start : start + 80]!r}"
+            cited.add(found["id"])
+    named = set(CASE_ID.findall(text))
+    assert named <= cited, f"cases named without a 出典 naming their body: {sorted(named - cited)}"
+    return paragraphs
