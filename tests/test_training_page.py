@@ -100,6 +100,25 @@ def test_the_measures_the_answer_covers_are_ticked_and_counted(page, seed_cases)
     assert int(_tally(page)[1].split(" / ")[0]) >= 1
 
 
+def test_a_checked_answer_is_not_checked_again_by_the_pages_later_reruns(page, seed_cases, monkeypatch):
+    """答え合わせ takes seconds with the real model: making the study sheet afterwards must not redo it."""
+    from assistant import training
+
+    calls = []
+    real = training.covered
+    monkeypatch.setattr(training, "covered", lambda *a, **k: calls.append(1) or real(*a, **k))
+    card = pick_cards(seed_cases, Filters(), SEED_VALUE)[0]
+    page.text_area(key=_answer_key(card)).input(card.measures[0]).run()
+    page.button(key="training-check").click().run()
+    checked = len(calls)
+    assert checked >= 1
+    page.button(key="training-sheet").click().run()
+    assert not page.exception and len(calls) == checked
+    assert any(t.startswith("- ○") for t in _texts(page))  # the marks are still shown
+    page.text_area(key=_answer_key(card)).input("別の答え").run()  # a changed answer is checked anew
+    assert len(calls) > checked
+
+
 def test_next_card_hides_the_measures_again_and_the_tally_keeps_count(page, seed_cases):
     cards = pick_cards(seed_cases, Filters(), SEED_VALUE)
     page.text_area(key=_answer_key(cards[0])).input("封入前に確認する").run()

@@ -106,10 +106,34 @@ buttons.button("答え合わせ", type="primary", on_click=reveal, args=(card_ke
 buttons.button("次の事例", on_click=next_card, key="training-next")
 buttons.button("順番を変える", on_click=shuffle, key="training-shuffle")
 
-if state.training_revealed == card_key:
+def check_answer(answer: str, card, top_k: int):
+    """(flags on the case's measures, the similar cases' merged measures, flags on those)."""
     embedder = engine.searcher.embedder
     with st.spinner("あなたの答えと再発防止策を照らし合わせています…"):
         flags = t.covered(answer, card.measures, embedder)
+    with st.spinner("似た事案の再発防止策を集めています…"):
+        pooled = [
+            SourceMeasure(
+                published_measure(m),
+                citation_for(hit.incident, hit.similarity, engine.corpus.labels.get(hit.incident.source)),
+            )
+            for hit in similar_to(card, engine.searcher, top_k)
+            for m in hit.incident.measures
+            if m.strip()
+        ]
+        groups = merge_measures(pooled, embedder) if pooled else []
+        marks = t.covered(answer, [g.text for g in groups], embedder)
+    return flags, groups, marks
+
+
+if state.training_revealed == card_key:
+    # Checked once per answer: later reruns (the study sheet's button, a download) reuse it.
+    checked_for = (card_key, answer, top_k)
+    checked = state.get("training_checked")
+    if checked is None or checked[0] != checked_for:
+        checked = (checked_for, *check_answer(answer, card, top_k))
+        state.training_checked = checked
+    _, flags, groups, marks = checked
     if answer.strip():
         state.training_done = {**state.training_done, card_key: (sum(flags), len(flags))}
     else:
@@ -127,23 +151,12 @@ if state.training_revealed == card_key:
         )
     with others:
         st.markdown("**似た事案の再発防止策**")
-        with st.spinner("似た事案の再発防止策を集めています…"):
-            pooled = [
-                SourceMeasure(
-                    published_measure(m),
-                    citation_for(hit.incident, hit.similarity, engine.corpus.labels.get(hit.incident.source)),
-                )
-                for hit in similar_to(card, engine.searcher, top_k)
-                for m in hit.incident.measures
-                if m.strip()
-            ]
-            groups = merge_measures(pooled, embedder) if pooled else []
-            marks = t.covered(answer, [g.text for g in groups], embedder)
         lines = [
             f"- {COVERED if f else MISSED} {md(g.text)}　〔{md('、'.join(c.label for c in g.citations))}〕"
             for g, f in zip(groups, marks, strict=True)
         ]
         st.markdown("\n".join(lines) or "（似た事案に再発防止策がありません）")
+
 
 show_tally()
 
