@@ -5,7 +5,7 @@ a question is a few dozen tokens, for which twelve 384-wide layers in NumPy take
 This encoder reads the very folder sentence-transformers loads (the materialized
 multilingual-e5-small: `model.safetensors`, `tokenizer.json`, mean pooling, normalization)
 and computes the same function: XLM-RoBERTa embeddings with positions counted from 2, post-LN
-self-attention blocks with exact (erf) GELU, mean over the non-padding tokens, L2 norm. Its
+self-attention blocks with the erf GELU (erf to float32 precision), mean over the non-padding tokens, L2 norm. Its
 vectors agree with sentence-transformers' at cosine ≥ 0.99999 (tests/test_e5_numpy.py), so an
 index built by either is searched by either under the same model id.
 
