@@ -200,6 +200,7 @@ class AppPage:
         self.shots: list[Path] = []
         self.outside: list[str] = []  # requests to any host but the server's: none allowed
         self.steps: list[tuple[str, float, float]] = []  # (what was done, start, end) in page time (ms)
+        self.no_spinner_due: set[str] = set()  # steps whose long run no page spinner can cover
         self.files: list[Path] = []  # what was downloaded, kept beside the screenshots
         self._server = urllib.parse.urlsplit(server_url).netloc
         page.on("dialog", self._on_dialog)  # alert(), confirm(), prompt(): none may ever open
@@ -237,13 +238,17 @@ class AppPage:
         self.page.wait_for_function(f"() => window.zenreiRuns > {before}", timeout=STEP_TIMEOUT_MS)
         self.wait_until_idle()
 
-    def step(self, what: str, act, done) -> None:
-        """One slow step: do what the officer does (`act`), wait for what it shows (`done`, a locator)."""
+    def step(self, what: str, act, done, spinner_due: bool = True) -> None:
+        """One slow step: do what the officer does (`act`), wait for what it shows (`done`, a locator).
+        `spinner_due=False`: a step whose long run is Streamlit's own work, which no spinner of the page
+        can cover (its spinners, if any, are still checked for Japanese)."""
         started = self.now()
         self.rerun(act)
         done.first.wait_for(timeout=STEP_TIMEOUT_MS)
         self.wait_until_idle()
         self.steps.append((what, started, self.now()))
+        if not spinner_due:
+            self.no_spinner_due.add(what)
 
     def download(self, button: str, scope=None) -> tuple[str, bytes]:
         """Click a download button; the file's name and bytes, a copy kept in the output folder."""
@@ -280,7 +285,7 @@ class AppPage:
         spinners = self.page.evaluate("window.zenreiSpinners")
         for what, start, end in self.steps:
             during = [s["text"] for s in spinners if start <= s["at"] <= end]
-            if (longest := self._longest_run(start, end)) > SPINNER_DUE_MS:
+            if what not in self.no_spinner_due and (longest := self._longest_run(start, end)) > SPINNER_DUE_MS:
                 assert during, f"no spinner during {what!r} (its page ran {longest / 1000:.1f} s)"
             assert all(JAPANESE.search(text) for text in during), during
         assert all("Running" not in s["text"] and "Stop" not in s["text"] for s in spinners), spinners
@@ -643,10 +648,15 @@ def test_a_shift_jis_csv_uploaded_on_the_data_page_is_imported_and_found(chat, t
         csv.writer(handle).writerows(IMPORTED_ROWS)
     chat.go("データの管理")
     page = chat.page
+    # The page's own work on this two-row file takes under 0.3 s (timed in the server's script on
+    # 2026-12-01); the run the browser sees (up to 1.7 s on a loaded CI machine) is Streamlit receiving
+    # the file and rerunning, which no spinner of the page can cover. Reading a large file shows
+    # 「ファイルを読んで、取り込める行を確かめています…」 (ui/data.py).
     chat.step(
         "ファイルを読む",
         lambda: page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(table),
         page.get_by_text("2件を取り込めます"),
+        spinner_due=False,
     )
     chat.step(
         "取り込む",

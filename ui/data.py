@@ -81,7 +81,7 @@ def jst(at: str) -> str:
     return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S")
 
 
-@st.cache_data(max_entries=8, show_spinner="ファイルを読んでいます…")
+@st.cache_data(max_entries=8, show_spinner=False)  # the caller's spinner says it
 def _parsed(digest: str, name: str, _data: bytes) -> importer.Parsed | PressRelease | str:
     """The upload read once per content: reruns (mapping, table, edits) reuse it. `_data` is not
     hashed by Streamlit; `digest` (its sha256) and the name are the key."""
@@ -128,6 +128,13 @@ def _import_section(store: Store) -> None:
     upload = st.file_uploader("ファイル", type=formats.uploader_types(), key=f"data-upload-{round_}")
     if upload is None:
         return
+    # Reading, checking each row against the store and classifying it can pass a second on a
+    # large file; every rerun of this part (a mapping changed, a table chosen) says so in Japanese.
+    with st.spinner("ファイルを読んで、取り込める行を確かめています…"):
+        _upload_section(store, upload, round_)
+
+
+def _upload_section(store: Store, upload, round_: int) -> None:
     name = Path(upload.name).name  # a browser may send a path; cite the file name only
     data = upload.getvalue()
     parsed = _parsed(hashlib.sha256(data).hexdigest(), name, data)
