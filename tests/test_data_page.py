@@ -190,6 +190,8 @@ def test_markup_in_a_file_is_shown_escaped(page):
 def test_a_stored_case_can_be_edited_and_deleted(page, zenrei_home):
     _upload(page, "a.csv", GOOD.encode())
     page.button(key="data-commit").click().run()
+    stored = page.dataframe[-2].value  # 保存した事案 (the history is the last table)
+    assert list(stored["取り込んだファイル:行"]) == ["a.csv:2"] and stored["公表団体"].str.len().min() > 0
     page.text_area[0].set_value("FAX番号を誤って送信した")
     page.button[0].click()  # the form's 保存する
     page.run()

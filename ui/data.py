@@ -18,6 +18,7 @@ from pathlib import Path
 import streamlit as st
 
 from assistant import importer
+from assistant.citation import body_of
 from assistant.engine import refresh_engine
 from assistant.import_template import CSV_NAME, XLSX_NAME, template_csv, template_xlsx
 from assistant.render import escape_markdown as md
@@ -232,7 +233,9 @@ def _edit_section(store: Store) -> None:
                 "年度": s.incident.year_raw,
                 "事案の内容": s.incident.description,
                 "類型": "、".join(s.incident.categories),
-                "出典": s.incident.citation,
+                "公表団体": body_of(s.incident),
+                # Where the row came from, for whoever keeps the data (documents cite the body instead).
+                "取り込んだファイル:行": s.incident.citation,
                 "更新日時": jst(s.updated_at),
             }
             for s in stored
