@@ -339,10 +339,14 @@ class SelfExcluding:
         for inc in own:
             self._source_of.setdefault(inc.id, inc.source)
 
-    def search_ids(self, text: str, k: int, method: str, exclude: str | None) -> list[str]:
-        filters = Filters()
+    def filters_without(self, exclude: str | None) -> Filters:
+        """Filters letting every incident through but `exclude` (none: all of them)."""
         if exclude is not None and exclude in self._source_of:
-            filters = Filters(sources=self._sources - {self._source_of[exclude]})
+            return Filters(sources=self._sources - {self._source_of[exclude]})
+        return Filters()
+
+    def search_ids(self, text: str, k: int, method: str, exclude: str | None) -> list[str]:
+        filters = self.filters_without(exclude)
         return [hit.incident.id for hit in self.searcher.search(text, top_k=k, filters=filters, method=method)]
 
 

@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT))
 from assistant import crossval  # noqa: E402
 from assistant.evaluation import ndcg_at  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from index.filters import Filters  # noqa: E402
 from index.searcher import LEXICAL_FUSION_WEIGHT  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -72,12 +71,7 @@ def measure_questions(embedder) -> list[Question]:
         searcher = excluding.searcher
         embedder.embed([q.text for q in query_set.queries], "query")  # one batch into the cache
         for q in query_set.queries:
-            filters = Filters()
-            if q.exclude is not None:
-                filters = Filters(sources=excluding._sources - {excluding._source_of[q.exclude]})
-            mask = searcher._allowed(filters)
-            allowed = None if mask is None else np.flatnonzero(mask)
-            legs = searcher.legs(q.text, allowed)
+            legs = searcher.legs(q.text, searcher.allowed_rows(excluding.filters_without(q.exclude)))
             top_dense, top_lexical = legs.dense[:CUTOFF], legs.lexical[:CUTOFF]
             question_bigrams = _bigrams(q.text)
             best_lexical = searcher.incidents[legs.lexical[0]] if legs.lexical else None

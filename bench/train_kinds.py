@@ -17,6 +17,7 @@ resampled, 1000 times, fixed seed), and the per-kind confusion of the combined c
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import sys
@@ -97,8 +98,6 @@ def fold_relabeller(train_incidents):
     """A kind classifier trained (and its settings chosen) on these incidents only, as a function
     re-annotating a corpus with it: what cross-validated retrieval sees in place of the shipped
     model, which was trained on every label. Used by bench/quality.py."""
-    import dataclasses
-
     _, texts, rules, labels, bodies = labelled(train_incidents)
     model = fit(texts, rules, labels, **choose(texts, rules, labels, bodies))
 

@@ -152,10 +152,15 @@ def lora_deltas(adapter: Adapter) -> dict[str, np.ndarray]:
 
 def merge_into(transformer, adapter: Adapter) -> None:
     """Add the adapter's updates to a transformers model's linear weights, in place."""
+    merge_deltas(transformer, lora_deltas(adapter))
+
+
+def merge_deltas(transformer, deltas: dict[str, np.ndarray]) -> None:
+    """Add weight updates (module path -> out × in array) to a transformers model, in place."""
     import torch
 
     with torch.no_grad():
-        for path, delta in lora_deltas(adapter).items():
+        for path, delta in deltas.items():
             try:
                 weight = transformer.get_submodule(path).weight
             except AttributeError as exc:
@@ -185,30 +190,17 @@ def open_adapted(base_folder: Path, base_model_id: str, adapter_folder: Path = D
 
 def open_adapted_split(base_folder, base_model_id: str, dim: int, adapter_folder: Path = DEFAULT_ADAPTER):
     """The default model with the adapter, as index/embedder.SplitEmbedder (NumPy for questions,
-    sentence-transformers for batches), both with the same merged update; the base (with a notice)
-    if the adapter cannot be used. `base_folder` is a callable giving the materialized folder."""
-    from .e5_numpy import NumpyE5Embedder
-    from .embedder import SentenceTransformerEmbedder, SplitEmbedder
+    sentence-transformers for batches), the adapter read and checked once and merged into both;
+    the base (with a notice) if it cannot be used. `base_folder()` gives the materialized folder."""
+    from .embedder import split_engines
 
     try:
         adapter = read_adapter(adapter_folder, base_model_id)
         deltas = lora_deltas(adapter)
     except AdapterError as exc:
-        split = SplitEmbedder(
-            base_model_id,
-            dim,
-            light=lambda: NumpyE5Embedder(base_folder(), model_id=base_model_id),
-            heavy=lambda: SentenceTransformerEmbedder(base_folder(), model_id=base_model_id),
-        )
-        return _base_with_notice(split, exc)
-    model_id = adapter.model_id()
-    split = SplitEmbedder(
-        model_id,
-        dim,
-        light=lambda: NumpyE5Embedder(base_folder(), model_id=model_id, deltas=deltas),
-        heavy=lambda: open_adapted(base_folder(), base_model_id, adapter_folder),
-    )
-    split.adapter = AdapterState(applied=True, model_id=model_id)
+        return _base_with_notice(split_engines(base_folder, base_model_id, dim), exc)
+    split = split_engines(base_folder, adapter.model_id(), dim, deltas)
+    split.adapter = AdapterState(applied=True, model_id=split.model_id)
     return split
 
 

@@ -236,10 +236,26 @@ def _is_default_model(model_id: str) -> bool:
     return model_id == DEFAULT_MODEL_ID
 
 
-def _numpy_e5(folder: Path, model_id: str) -> Embedder:
-    from .e5_numpy import NumpyE5Embedder
+def split_engines(
+    folder: Callable[[], Path], model_id: str, dim: int, deltas: dict[str, np.ndarray] | None = None
+) -> SplitEmbedder:
+    """The default model's two engines over one folder (`folder()` gives it, when first needed),
+    with the adapter's weight updates (`deltas`, index/adapter.py) merged into both when given."""
 
-    return NumpyE5Embedder(folder, model_id=model_id)
+    def light() -> Embedder:
+        from .e5_numpy import NumpyE5Embedder
+
+        return NumpyE5Embedder(folder(), model_id=model_id, deltas=deltas)
+
+    def heavy() -> Embedder:
+        embedder = SentenceTransformerEmbedder(folder(), model_id=model_id)
+        if deltas:
+            from .adapter import merge_deltas
+
+            merge_deltas(embedder._model[0].auto_model, deltas)
+        return embedder
+
+    return SplitEmbedder(model_id, dim, light=light, heavy=heavy)
 
 
 def open_default_model(cache_dir: Path) -> Embedder:
@@ -254,12 +270,7 @@ def open_default_model(cache_dir: Path) -> Embedder:
         dim = folder_dimension(folder())
     if adapter_enabled():  # opt-in (ZENREI_ADAPTER=1), under its own model id
         return open_adapted_split(folder, DEFAULT_MODEL_ID, dim)
-    return SplitEmbedder(
-        DEFAULT_MODEL_ID,
-        dim,
-        light=lambda: _numpy_e5(folder(), DEFAULT_MODEL_ID),
-        heavy=lambda: SentenceTransformerEmbedder(folder(), model_id=DEFAULT_MODEL_ID),
-    )
+    return split_engines(folder, DEFAULT_MODEL_ID, dim)
 
 
 def open_embedder(spec: str, cache_dir: Path) -> Embedder:
@@ -276,12 +287,7 @@ def open_embedder(spec: str, cache_dir: Path) -> Embedder:
         model_id = _folder_model_id(folder)
         dim = folder_dimension(folder)
         if dim and _is_default_model(model_id):  # a folder Zenrei materialized: the same two engines
-            return SplitEmbedder(
-                model_id,
-                dim,
-                light=lambda: _numpy_e5(folder, model_id),
-                heavy=lambda: SentenceTransformerEmbedder(folder, model_id=model_id),
-            )
+            return split_engines(lambda: folder, model_id, dim)
         if dim:
             return LazyEmbedder(model_id, dim, lambda: SentenceTransformerEmbedder(folder, model_id=model_id))
         return SentenceTransformerEmbedder(folder, model_id=model_id)

@@ -128,14 +128,14 @@ class Searcher:
         if other.embedder is self.embedder:
             self._concepts, self._concepts_lock = other._concepts, other._concepts_lock
 
-    def _allowed(self, filters: Filters) -> np.ndarray | None:
-        """Rows the filters let through (None: all of them)."""
+    def allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        """Rows the filters let through (None: all of them), as `legs` takes them."""
         if filters.is_empty:
             return None
         with self._columns_lock:
             if not self._columns:
                 self._columns.append(FilterColumns.of(self.incidents))
-        return filters.mask(self._columns[0])
+        return np.flatnonzero(filters.mask(self._columns[0]))
 
     def concept_vectors(self) -> dict[str, np.ndarray]:
         """Vector of every dictionary group (concept -> vector), embedded in one batch on the
@@ -168,8 +168,7 @@ class Searcher:
         if method not in METHODS:
             raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
         filters = filters or Filters()
-        mask = self._allowed(filters)
-        allowed = None if mask is None else np.flatnonzero(mask)
+        allowed = self.allowed_rows(filters)
         if top_k <= 0 or (allowed is not None and allowed.size == 0):
             return []
         legs = self.legs(query, allowed, max(CANDIDATE_DEPTH, top_k))
