@@ -3,6 +3,7 @@
     python bench/train_kinds.py            # cross-validated figures, then writes domain/models/kinds.npz
     python bench/train_kinds.py --no-save  # figures only
     python bench/train_kinds.py --json
+    python bench/train_kinds.py --no-save --embeddings  # + the same classifier with e5 vectors (not shipped)
 
 Labelled incidents: the shipped other-bodies tables (published-style `incident_type`). Folds are
 grouped by publishing body (fold = sha256(body) mod 5, as everywhere in Zenrei's evaluation), so
@@ -30,6 +31,7 @@ from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from assistant.crossval import fold_of  # noqa: E402  (one fold assignment everywhere)
 from data import read_tables  # noqa: E402
@@ -113,6 +115,93 @@ def fold_relabeller(train_incidents):
     return relabel
 
 
+EMBEDDING_GRID = {"vector_weight": (0.0, 5.0), "neighbour_mix": (0.0, 0.3)}
+NEIGHBOURS = 7
+
+
+def description_vectors(incidents) -> np.ndarray:
+    """The default model's vectors of the descriptions, as the index embeds them, centred later."""
+    from quality import base_embedder
+
+    from assistant.settings import Settings
+    from index.storage import DESCRIPTION_PROMPT
+
+    embedder = base_embedder(Settings.from_env())
+    vectors = np.asarray(embedder.embed([i.description for i in incidents], DESCRIPTION_PROMPT), dtype=np.float32)
+    embedder.save()
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def embedding_predict(texts, rules, labels, vectors, tr, te, params, vector_weight, neighbour_mix) -> np.ndarray:
+    """The shipped classifier's features plus the description vector (centred on the training
+    rows, times `vector_weight`), and a vote of the `NEIGHBOURS` nearest training incidents
+    mixed into its probabilities. Main kinds of rows `te`, learned from rows `tr`."""
+    featurizer = Featurizer.fit([texts[i] for i in tr], params["longest"], params["rule_weight"])
+    centred = vectors - vectors[tr].mean(axis=0)
+    centred /= np.linalg.norm(centred, axis=1, keepdims=True)
+
+    def features(rows):
+        X = np.stack([featurizer.transform(texts[i], rules[i]) for i in rows])
+        return np.hstack([X, vector_weight * centred[rows]]) if vector_weight else X
+
+    model = LogisticRegression(C=params["C"], max_iter=5000).fit(features(tr), labels[tr])
+    probabilities = model.predict_proba(features(te))
+    if neighbour_mix:
+        column = {c: j for j, c in enumerate(model.classes_)}
+        similarity = centred[te] @ centred[tr].T
+        votes = np.zeros_like(probabilities)
+        for r, row in enumerate(similarity):
+            for j in np.argsort(-row)[:NEIGHBOURS]:
+                votes[r, column[labels[tr][j]]] += np.exp(10.0 * row[j])
+        probabilities = (1 - neighbour_mix) * probabilities + neighbour_mix * votes / votes.sum(axis=1, keepdims=True)
+    return model.classes_[probabilities.argmax(axis=1)]
+
+
+def embedding_variant(incidents, texts, rules, labels, bodies, folds, shipped_hits, chosen) -> dict:
+    """--embeddings: does the classifier gain from the description's embedding? Each outer fold
+    keeps the shipped method's choice (C, rule weight, n-grams) and picks the vector weight and
+    neighbour mix by the same inner grouped CV on its training side; scored on the test fold,
+    paired with the shipped method."""
+    vectors = description_vectors(incidents)
+    predicted = np.empty(len(labels), dtype=object)
+    picked = []
+    for f in range(K):
+        tr, te = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
+        inner = np.array([fold_of(bodies[i] + "#inner", INNER) for i in tr])
+        best, best_score = None, -1.0
+        for values in itertools.product(*EMBEDDING_GRID.values()):
+            option = dict(zip(EMBEDDING_GRID, values, strict=True))
+            scores = []
+            for g in range(INNER):
+                fit_rows, score_rows = tr[inner != g], tr[inner == g]
+                if len(score_rows):
+                    guess = embedding_predict(texts, rules, labels, vectors, fit_rows, score_rows, chosen[f], **option)
+                    scores.append(float((guess == labels[score_rows]).mean()))
+            if np.mean(scores) > best_score:
+                best, best_score = option, float(np.mean(scores))
+        picked.append(best)
+        predicted[te] = embedding_predict(texts, rules, labels, vectors, tr, te, chosen[f], **best)
+    hits = predicted == labels
+    return {
+        "mean": float(hits.mean()),
+        "ci95": interval(hits),
+        "minus_shipped": float(hits.mean() - shipped_hits.mean()),
+        "minus_shipped_ci95": paired_interval(hits, shipped_hits),
+        "folds": [float(hits[folds == f].mean()) for f in range(K)],
+        "chosen": picked,
+    }
+
+
+def paired_interval(a: np.ndarray, b: np.ndarray, reps: int = 1000) -> tuple[float, float]:
+    rng = np.random.default_rng(SEED)
+    a, b = a.astype(float), b.astype(float)
+    diffs = []
+    for _ in range(reps):
+        rows = rng.integers(0, len(a), len(a))
+        diffs.append(a[rows].mean() - b[rows].mean())
+    return float(np.percentile(diffs, 2.5)), float(np.percentile(diffs, 97.5))
+
+
 def interval(hits: np.ndarray, reps: int = 1000) -> tuple[float, float]:
     rng = np.random.default_rng(SEED)
     means = [hits[rng.integers(0, len(hits), len(hits))].mean() for _ in range(reps)]
@@ -123,6 +212,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-save", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--embeddings", action="store_true", help="also: the classifier with the descriptions' e5 vectors (not shipped)"
+    )
     args = parser.parse_args()
 
     incidents, texts, rules, labels, bodies = labelled()
@@ -157,6 +249,10 @@ def main() -> int:
         "per_kind": per_kind,
         "confusions": [{"label": a, "predicted": b, "count": n} for (a, b), n in confusion.most_common() if a != b],
     }
+    if args.embeddings:
+        report["with_embeddings"] = embedding_variant(
+            incidents, texts, rules, labels, bodies, folds, model_hits, chosen
+        )
     final = choose(texts, rules, labels, bodies)
     report["shipped"] = final
     if not args.no_save:
@@ -181,6 +277,13 @@ def main() -> int:
     print("  confusions (label → predicted):")
     for row in report["confusions"][:20]:
         print(f"    {row['label']} → {row['predicted']}: {row['count']}")
+    if "with_embeddings" in report:
+        row = report["with_embeddings"]
+        low, high = row["ci95"]
+        dlow, dhigh = row["minus_shipped_ci95"]
+        print(f"  with the descriptions' e5 vectors (not shipped): {row['mean']:.3f} (95% CI {low:.3f}–{high:.3f}); "
+              f"minus shipped {row['minus_shipped']:+.3f} (paired 95% CI {dlow:+.3f}–{dhigh:+.3f})")  # fmt: skip
+        print(f"    per fold {[round(x, 3) for x in row['folds']]}, chosen {row['chosen']}")
     print(f"  shipped model: {final}" + (f" -> {report.get('model_file')}" if not args.no_save else ""))
     return 0
 
