@@ -641,6 +641,62 @@ def test_training_checks_an_answer_and_makes_a_study_sheet(chat):
     assert _cites_the_seed(_word_file(name, data))
 
 
+# The text a sighted user reads inside `root`: visible text nodes and ::before/::after content,
+# leaving out icon ligatures and what is hidden (display none, font-size 0, clipped to 1 px for
+# screen readers).
+READ_TEXT = """
+root => {
+  const out = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+  for (let el = root; el; el = walker.nextNode()) {
+    if (el.closest('[data-testid="stIconMaterial"]') || !el.checkVisibility()) continue;
+    if (el.offsetWidth <= 1 && el.offsetHeight <= 1) continue;
+    if (parseFloat(getComputedStyle(el).fontSize) > 0)
+      for (const node of el.childNodes)
+        if (node.nodeType === Node.TEXT_NODE && node.textContent.trim()) out.push(node.textContent.trim());
+    for (const pseudo of ['::before', '::after']) {
+      const content = getComputedStyle(el, pseudo).content;
+      if (content.startsWith('"')) out.push(JSON.parse(content));
+    }
+  }
+  return out;
+}
+"""
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def test_the_file_uploader_reads_in_japanese_even_for_a_file_it_refuses(chat, tmp_path):
+    chat.go("データの管理")
+    page = chat.page
+    uploader = page.get_by_test_id("stFileUploader")
+    zone = page.get_by_test_id("stFileUploaderDropzone")
+    shown = uploader.evaluate(READ_TEXT)
+    assert "ファイルを選ぶ" in shown and not ENGLISH_WORD.findall(" ".join(shown)), shown
+
+    # While a file is dragged over it
+    zone.dispatch_event("dragenter", {"dataTransfer": page.evaluate_handle(
+        "() => { const d = new DataTransfer(); d.items.add(new File(['x'], 'x.csv')); return d; }")})  # fmt: skip
+    page.get_by_text("Drag and drop", exact=False).wait_for(state="attached")
+    shown = zone.evaluate(READ_TEXT)
+    assert "ここにファイルを置いてください" in shown and not ENGLISH_WORD.findall(" ".join(shown)), shown
+    zone.dispatch_event("dragleave")
+
+    # A format it does not take (a Word file): refused in the browser, explained on hover
+    refused = tmp_path / "memo.docx"
+    refused.write_bytes(b"PK\x03\x04 not a table")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(refused)
+    chip = page.get_by_test_id("stFileChipName").filter(has_text="memo.docx")
+    chip.wait_for()
+    chip.hover()
+    tooltip = page.get_by_test_id("stTooltipErrorContent")
+    tooltip.wait_for(state="attached")
+    shown = tooltip.evaluate(READ_TEXT)
+    assert shown and shown[0].startswith("取り込めないファイルです") and not ENGLISH_WORD.findall(" ".join(shown))
+    chat.screenshot("data-refused-file")
+    page.get_by_role("button", name="Remove memo.docx").click()
+    page.get_by_test_id("stFileChipName").wait_for(state="detached")
+
+
 # Changes the server's data (two cases more): runs after the tests that count the seed's cases.
 def test_a_shift_jis_csv_uploaded_on_the_data_page_is_imported_and_found(chat, tmp_path):
     table = tmp_path / "架空市の事案.csv"

@@ -125,6 +125,7 @@ def _import_section(store: Store) -> None:
         "文字コードは UTF-8 と Shift_JIS を自動で判別します。"
     )
     _templates()
+    st.html(_japanese_uploader(limit))
     # A new key after each import empties the uploader, so the stored file is not offered again.
     upload = st.file_uploader("ファイル", type=formats.uploader_types(), key=f"data-upload-{round_}")
     if upload is None:
@@ -133,6 +134,26 @@ def _import_section(store: Store) -> None:
     # large file; every rerun of this part (a mapping changed, a table chosen) says so in Japanese.
     with st.spinner("ファイルを読んで、取り込める行を確かめています…"):
         _upload_section(store, upload, round_)
+
+
+def _japanese_uploader(limit: int) -> str:
+    """Styles that put Japanese in place of the uploader's fixed English: its button, its
+    "20MB per file • CSV, …" line (the caption above says it), the text shown while a file is
+    dragged over it, and the tooltip of a file it refuses. Streamlit offers no setting for
+    them; the selectors are its test ids (checked in a real browser by tests/test_real_browser.py)."""
+    zone = "[data-testid='stFileUploaderDropzone']"
+    refused = f"取り込めないファイルです。形式と大きさ（{limit} MB まで）を確かめてください"
+    return f"""<style>
+{zone} [data-testid='stFileUploaderDropzoneInstructions'] {{ display: none; }}
+{zone} button [data-testid='stMarkdownContainer'] p {{ display: none; }}
+{zone} button [data-testid='stMarkdownContainer']::after {{ content: "ファイルを選ぶ"; }}
+{zone} > div:not([data-testid]) > span {{ font-size: 0; }}
+{zone} > div:not([data-testid]) > span::after {{ content: "ここにファイルを置いてください"; font-size: 1rem; }}
+[data-testid='stFileUploader'] [role='alert'] {{ font-size: 0; }}
+[data-testid='stFileUploader'] [role='alert']::after {{ content: "{refused}"; font-size: 0.875rem; }}
+[data-testid='stTooltipErrorContent'] {{ font-size: 0; }}
+[data-testid='stTooltipErrorContent']::after {{ content: "{refused}"; font-size: 0.875rem; }}
+</style>"""
 
 
 def _upload_section(store: Store, upload, round_: int) -> None:
