@@ -15,7 +15,9 @@ only (every query set weighs the same; grid: weights 0.5–4, thresholds at the 
 deciles), then scored on the test fold. Reported: nDCG@10 on test folds [bootstrap 95%], and
 the paired difference from the shipped constant 1.5.
 
-Legs are computed once per question (Searcher.legs); only the fusion is redone per weight.
+Legs are computed once per question and fold (Searcher.legs); only the fusion is redone per
+weight. Each fold's corpus carries the kinds of a kind model trained on that fold's training side
+(as in bench/quality.py), since the same-kind list reads kinds and the shipped model saw every label.
 Embeddings are cached in bench/out/embeddings/ (shared with bench/quality.py).
 """
 
@@ -41,7 +43,7 @@ from assistant.settings import Settings  # noqa: E402
 from index.searcher import LEXICAL_FUSION_WEIGHT  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-from quality import base_embedder  # noqa: E402
+from quality import base_embedder, kinds_per_fold  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 WEIGHTS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
@@ -63,11 +65,13 @@ class Question:
     ndcg: dict[float, float]  # lexical weight -> nDCG@10
 
 
-def measure_questions(embedder) -> list[Question]:
-    benchmark = crossval.bundled_benchmark()
+def measure_questions(embedder, benchmark, relabel=None) -> list[Question]:
+    """Every question's features and nDCG@10 per weight; with `relabel`, over the corpus as that
+    re-annotates it (a fold's own kind model: the same-kind list reads kinds)."""
     out = []
     for name, query_set in benchmark.sets.items():
-        excluding = crossval.SelfExcluding(crossval.build_eval_searcher(query_set.corpus, embedder))
+        corpus = relabel(query_set.corpus) if relabel else query_set.corpus
+        excluding = crossval.SelfExcluding(crossval.build_eval_searcher(corpus, embedder))
         searcher = excluding.searcher
         embedder.embed([q.text for q in query_set.queries], "query")  # one batch into the cache
         for q in query_set.queries:
@@ -138,12 +142,18 @@ def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     started = time.perf_counter()
     embedder = base_embedder(Settings.from_env())
-    questions = measure_questions(embedder)
-    embedder.save()
+    benchmark = crossval.bundled_benchmark()
+    relabel_for = kinds_per_fold()
     shipped = Rule(None, 0.0, LEXICAL_FUSION_WEIGHT, LEXICAL_FUSION_WEIGHT)
     chosen: dict[str, list[str]] = {"constant": [], "adaptive": []}
     scored: dict[str, dict[str, float]] = {"shipped 1.5": {}, "learned constant": {}, "learned adaptive": {}}
-    for fold in range(crossval.K):
+    fold_of: dict[str, int] = {}
+    for fold_spec in crossval.folds(benchmark):
+        fold = fold_spec.index
+        # Kinds from this fold's training side only, as bench/quality.py reads them.
+        questions = measure_questions(embedder, benchmark, relabel_for(fold_spec))
+        embedder.save()
+        fold_of.update({f"{q.set_name}|{q.qid}": q.fold for q in questions})
         train = [q for q in questions if q.fold != fold]
         test = [q for q in questions if q.fold == fold]
         constant, adaptive = best_rule(train, False), best_rule(train, True)
@@ -152,7 +162,6 @@ def main(argv=None) -> int:
         for label, rule in (("shipped 1.5", shipped), ("learned constant", constant), ("learned adaptive", adaptive)):
             for q in test:
                 scored[label][f"{q.set_name}|{q.qid}"] = q.ndcg[rule.weight(q)]
-    fold_of = {f"{q.set_name}|{q.qid}": q.fold for q in questions}
     report: dict[str, object] = {"chosen per fold (training folds only)": chosen, "sets": {}}
     for set_name in crossval.SET_NAMES:
         keys = [k for k in scored["shipped 1.5"] if k.startswith(set_name + "|")]
